@@ -51,3 +51,36 @@ export interface LatencySummary {
   p95Ms: number;
   meanMs: number;
 }
+
+/** Precision, recall and F1 of one class, from the confusion matrix (scikit-learn's definitions). */
+export interface ClassMetrics {
+  classIndex: number;
+  /** Labelled samples of this class. */
+  support: number;
+  /** Labelled samples predicted as this class. */
+  predictedCount: number;
+  truePositives: number;
+  /** 0 when nothing was predicted as this class (scikit-learn's zero_division default). */
+  precision: number;
+  /** 0 when the class has no labelled sample. */
+  recall: number;
+  /** 2PR / (P + R); 0 when P + R is 0. */
+  f1: number;
+}
+
+export interface PerClassReport {
+  classes: ClassMetrics[];
+  /** confusionMatrix[trueClass][predictedClass], labelled samples only (scikit-learn's orientation). */
+  confusionMatrix: number[][];
+  /**
+   * Unweighted means over the classes that occur as a label or a prediction; classes with neither
+   * are left out, as scikit-learn does when `labels` is not given. NaN when there are none.
+   */
+  macroPrecision: number;
+  macroRecall: number;
+  macroF1: number;
+  /** Mean F1 weighted by support; NaN when nothing is labelled. */
+  weightedF1: number;
+  /** How many classes the macro averages include. */
+  averagedClassCount: number;
+}

@@ -1,0 +1,9 @@
+/** Metrics: streaming accumulators, float-vs-quantized deltas, verdicts and latency summaries. */
+export type * from './types.ts';
+export { ClassificationAccumulator } from './classification.ts';
+export { AgreementAccumulator } from './agreement.ts';
+export { metricDelta, verdict } from './delta.ts';
+export type { VerdictOptions } from './delta.ts';
+export { summarizeLatencies, percentileOfSorted } from './latency.ts';
+export { argmax, isInTopK } from './ranking.ts';
+export { perClassReport } from './per-class.ts';

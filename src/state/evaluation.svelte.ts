@@ -1,0 +1,151 @@
+/**
+ * One evaluation's lifecycle: spawn the workers, load both models on their providers, check that
+ * they are twins and fit the preprocessing, run, report progress, cancel. Results are immutable.
+ */
+import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { evaluatePair, type EvaluationResult } from '../core/eval/evaluate.ts';
+import type { Progress } from '../core/eval/progress.ts';
+import type { DatasetSummary } from '../core/data/dataset.ts';
+import type { PreprocessSpec } from '../core/preprocess/spec.ts';
+import { checkSpecAgainstInput, tensorShape } from '../core/preprocess/index.ts';
+import { compareTwins } from '../core/onnx/twins.ts';
+import { verdict } from '../core/metrics/index.ts';
+import { selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
+import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
+import type { LoadedModel } from '../workers/model.worker.ts';
+import { preparedChunks } from './pipeline.ts';
+
+export interface ModelSource {
+  name: string;
+  blob: Blob;
+}
+
+export interface RunConfig {
+  floatModel: ModelSource;
+  quantizedModel: ModelSource;
+  dataset: DatasetSummary;
+  spec: PreprocessSpec;
+  providers: Record<ModelRole, ProviderChoice>;
+}
+
+export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface ModelReport {
+  name: string;
+  selection: ProviderSelection;
+  loaded: LoadedModel;
+}
+
+export class Evaluation {
+  phase = $state<Phase>('idle');
+  progress = $state.raw<Progress | null>(null);
+  result = $state.raw<EvaluationResult | null>(null);
+  models = $state.raw<Record<ModelRole, ModelReport> | null>(null);
+  probes = $state.raw<ProbeResult[] | null>(null);
+  error = $state.raw<ErrorInfo | null>(null);
+  config = $state.raw<RunConfig | null>(null);
+  /** Acceptable top-1 loss, in points; the verdict follows it live. */
+  thresholdPoints = $state(1);
+  readonly verdict = $derived(this.result ? verdict(this.result.top1, this.thresholdPoints) : null);
+  readonly busy = $derived(this.phase === 'loading' || this.phase === 'running');
+
+  #abort: AbortController | null = null;
+  #workers: { float: ModelWorker; quantized: ModelWorker; data: DataWorker } | null = null;
+
+  /** Runs both models on the dataset. Resolves when done, cancelled or failed (never throws). */
+  async start(config: RunConfig): Promise<void> {
+    this.cancel();
+    const abort = new AbortController();
+    this.#abort = abort;
+    Object.assign(this, { config, phase: 'loading', progress: null, result: null, models: null, error: null });
+    const workers = this.#spawnWorkers();
+    try {
+      const probes = await workers.quantized.probe();
+      this.probes = probes;
+      const threads = wasmThreadsPerModel(navigator.hardwareConcurrency, globalThis.crossOriginIsolated);
+      const load = async (role: ModelRole): Promise<ModelReport> => {
+        const source = role === 'float' ? config.floatModel : config.quantizedModel;
+        const selection = selectProvider(config.providers[role], probes);
+        const bytes = new Uint8Array(await source.blob.arrayBuffer());
+        const loaded = await workers[role].load(bytes, selection.chosen, threads).catch((error: unknown) => {
+          throw withModelName(error, role, source.name);
+        });
+        return { name: source.name, selection, loaded };
+      };
+      const [float, quantized] = await Promise.all([load('float'), load('quantized')]);
+      this.models = { float, quantized };
+      checkRunnable(float.loaded, quantized.loaded, config);
+      const dims = tensorShape(config.spec, 1);
+      await Promise.all([workers.float.setInputShape(dims), workers.quantized.setInputShape(dims)]);
+      if (abort.signal.aborted) return;
+      this.phase = 'running';
+      const outcome = await evaluatePair({
+        total: config.dataset.sampleCount,
+        chunks: preparedChunks(config.dataset.id, config.dataset.sampleCount, config.spec, workers.data, abort.signal),
+        floatModel: workers.float.runner(),
+        quantizedModel: workers.quantized.runner(),
+        signal: abort.signal,
+        onProgress: (progress) => (this.progress = progress),
+      });
+      if (this.#abort !== abort) return; // superseded by a newer run
+      this.result = outcome.result;
+      this.phase = outcome.status === 'cancelled' ? 'cancelled' : 'done';
+      if (outcome.status === 'complete' && !outcome.result) {
+        throw new QuantLensError('dataset-empty', `None of the ${config.dataset.sampleCount} samples could be decoded.`, 'Check the dataset: every image was skipped.');
+      }
+    } catch (error) {
+      if (this.#abort !== abort) return;
+      this.error = toErrorInfo(error);
+      this.phase = 'failed';
+    } finally {
+      if (this.#abort === abort) this.#abort = null;
+    }
+  }
+
+  /** Stops after the chunk in flight; what was done so far stays on screen. Not an error. */
+  cancel(): void {
+    this.#abort?.abort();
+    if (this.phase === 'loading') this.phase = 'cancelled';
+  }
+
+  /** Ends the workers (idle workers hold memory and, on wasm, threads). */
+  dispose(): void {
+    this.cancel();
+    this.#terminateWorkers();
+  }
+
+  #spawnWorkers() {
+    // Fresh workers per run: a crashed or wedged worker from an earlier run never leaks into this one.
+    this.#terminateWorkers();
+    this.#workers = { float: new ModelWorker('float'), quantized: new ModelWorker('quantized'), data: new DataWorker() };
+    return this.#workers;
+  }
+
+  #terminateWorkers(): void {
+    if (!this.#workers) return;
+    for (const worker of Object.values(this.#workers)) worker.terminate();
+    this.#workers = null;
+  }
+}
+
+function withModelName(error: unknown, role: ModelRole, name: string): QuantLensError {
+  const info = toErrorInfo(error);
+  const code = info.code === 'unexpected' ? 'session-failed' : info.code;
+  return new QuantLensError(code, `The ${role} model '${name}': ${info.message}`, info.hint, { cause: error });
+}
+
+/** Before any sample runs: the two models must be twins and the preprocessing must fit them. */
+function checkRunnable(float: LoadedModel, quantized: LoadedModel, config: RunConfig): void {
+  const differences = compareTwins(float.info, quantized.info);
+  if (differences.length > 0) {
+    throw new QuantLensError('model-mismatch', `These two models are not a float/quantized pair: ${differences.map((d) => d.message).join(' ')}`, 'Pick the quantized model that was made from this float model.');
+  }
+  const problems = checkSpecAgainstInput(config.spec, float.info.inputs[0]);
+  if (problems.length > 0) {
+    throw new QuantLensError('preprocess-mismatch', `The preprocessing does not fit the model: ${problems.join(' ')}`, 'Adjust the preprocessing settings to the model input shown, then run again.');
+  }
+  const classes = float.info.outputs[0]?.shape.at(-1);
+  if (typeof classes === 'number' && config.dataset.classNames.length > classes) {
+    throw new QuantLensError('model-mismatch', `The dataset has ${config.dataset.classNames.length} classes but the model outputs ${classes} scores.`, 'Pick the dataset this model was trained for.');
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * One model per worker (float or quantized). Thin: ORT lives in runtime/ort.ts, selection logic in
+ * core/providers. Keep this module free of side effects besides `expose`: ORT's pthread workers
+ * re-import it.
+ */
+import * as Comlink from 'comlink';
+import { openSession, type ModelSession } from '../runtime/ort.ts';
+import { sessionRunner } from '../runtime/runner.ts';
+import { probeProviders, type NavigatorLike } from '../runtime/probes.ts';
+import type { ProviderId } from '../core/providers/table.ts';
+import type { ChunkOutput } from '../core/eval/evaluate.ts';
+import type { PreprocessedTensorData } from '../core/preprocess/spec.ts';
+import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
+import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+
+export interface LoadedModel {
+  /** Read from the model file itself (core/onnx), before the engine saw it. */
+  info: ModelInfo;
+  provider: ModelSession['provider'];
+  numThreads: number;
+  loadMs: number;
+}
+
+/** Every call answers with a value or a structured error (Error subclasses lose fields across threads). */
+export type Answer<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+let session: ModelSession | null = null;
+let inputDims: number[] = [];
+
+async function answer<T>(work: () => Promise<T>): Promise<Answer<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: toErrorInfo(error) };
+  }
+}
+
+const api = {
+  /** Probes the providers from inside the worker, where the sessions will run. */
+  probe: () => answer(() => probeProviders(self.navigator as unknown as NavigatorLike)),
+
+  /** Opens a session on the chosen provider; the model bytes are transferred, not copied. */
+  load: (modelBytes: Uint8Array, provider: ProviderId, numThreads: number) =>
+    answer(async (): Promise<LoadedModel> => {
+      const started = performance.now();
+      await session?.release();
+      session = null;
+      const info = readModelInfo(modelBytes); // a clear 'not an ONNX model' before the engine's own message
+      const opened = await openSession(modelBytes, { provider, numThreads });
+      session = opened;
+      return { info, provider: opened.provider, numThreads, loadMs: performance.now() - started };
+    }),
+
+  /** Fixes the per-sample input shape used by `runChunk` (batch 1). */
+  setInputShape: (dims: number[]) => answer(async () => void (inputDims = dims)),
+
+  /** Runs each input as its own inference (batch 1) and times each one; outputs are transferred back. */
+  runChunk: async (inputs: PreprocessedTensorData[]) => {
+    const result = await answer((): Promise<ChunkOutput> => {
+      if (!session) throw new QuantLensError('session-failed', 'No model is loaded in this worker.', 'Load the model again.');
+      return sessionRunner(session, inputDims).runChunk(inputs);
+    });
+    return result.ok ? Comlink.transfer(result, result.value.scores.map((s) => s.buffer as ArrayBuffer)) : result;
+  },
+
+  release: () => answer(async () => {
+    await session?.release();
+    session = null;
+  }),
+};
+
+export type ModelWorkerApi = typeof api;
+
+Comlink.expose(api);

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultFacts } from '../../src/core/eval/facts.ts';
+import { DEMO_FACTS_PATH, PROJECT_ROOT } from '../helpers/demo.ts';
+import { openBrowser, startPreview, type Browser, type PreviewServer } from './harness.ts';
+
+const golden = JSON.parse(readFileSync(DEMO_FACTS_PATH, 'utf8')) as ResultFacts;
+const count = async (browser: Browser, testId: string) => Number(await browser.page.getByTestId(testId).getAttribute('data-count'));
+
+describe('Run the demo, in real Chromium', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startPreview();
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  it('shows the numbers Node computed, exactly, with both models run in workers', async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.getByRole('button', { name: 'Run the demo' }).click();
+    await page.getByTestId('results').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toMatch(/^Done: 2000 samples/);
+
+    // The rendered counts equal the Node evaluation's (test/golden/demo-eval.json), and so do the
+    // per-sample prediction checksums: the browser reproduced Node's predictions one by one.
+    expect(await count(browser, 'top1-float')).toBe(golden.float.top1Correct);
+    expect(await count(browser, 'top1-quantized')).toBe(golden.quantized.top1Correct);
+    expect(await count(browser, 'topk-float')).toBe(golden.float.topKCorrect);
+    expect(await count(browser, 'topk-quantized')).toBe(golden.quantized.topKCorrect);
+    expect(await count(browser, 'agreement')).toBe(golden.agreement.top1Agree);
+    expect(await count(browser, 'flips-to-wrong')).toBe(golden.agreement.correctToWrong);
+    expect(await count(browser, 'flips-to-correct')).toBe(golden.agreement.wrongToCorrect);
+    expect(await page.getByTestId('float-checksum').textContent()).toBe(golden.float.predictionsChecksum);
+    expect(await page.getByTestId('quantized-checksum').textContent()).toBe(golden.quantized.predictionsChecksum);
+
+    // Providers: the float reference on wasm; the quantized model on the best this browser has
+    // (plain headless Chromium here: no WebNN, no WebGPU adapter, so wasm too, with the reason).
+    expect(await page.getByTestId('float-provider').getAttribute('data-provider')).toBe('wasm');
+    expect(await page.getByTestId('quantized-provider').getAttribute('data-provider')).toBe('wasm');
+    expect(await page.getByTestId('quantized-provider').textContent()).toMatch(/no accelerator found/);
+    expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
+
+    // Inference ran in the model workers: they fetched ORT's wasm; the page itself never did.
+    const workerNames = page.workers().map((w) => w.url());
+    expect(workerNames.some((u) => /model\.worker/.test(u))).toBe(true);
+    const wasmFetchedBy = async (target: { evaluate: typeof page.evaluate }) =>
+      target.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm')));
+    expect(await wasmFetchedBy(page)).toBe(false);
+    const modelWorkers = page.workers().filter((w) => /model\.worker/.test(w.url()));
+    expect(modelWorkers).toHaveLength(2);
+    for (const worker of modelWorkers) expect(await wasmFetchedBy(worker)).toBe(true);
+    expect(await page.evaluate(() => 'ort' in globalThis)).toBe(false);
+
+    await page.screenshot({ path: `${PROJECT_ROOT}test-results/demo-result.png`, fullPage: true });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('moves the verdict when the threshold changes', async () => {
+    const { page } = browser;
+    const lossPoints = ((golden.float.top1Correct - golden.quantized.top1Correct) / golden.sampleCount) * 100;
+    if (lossPoints <= 0) return expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
+    await page.getByTestId('threshold').fill(String(lossPoints / 2));
+    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-outcome')).toBe('exceeds');
+    await page.getByTestId('threshold').fill('1');
+    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
+  });
+});
