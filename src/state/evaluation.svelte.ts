@@ -46,7 +46,8 @@ export class Evaluation {
   config = $state.raw<RunConfig | null>(null);
   /** Acceptable top-1 loss, in points; the verdict follows it live. */
   thresholdPoints = $state(1);
-  readonly verdict = $derived(this.result ? verdict(this.result.top1, this.thresholdPoints) : null);
+  /** null while the threshold field holds no valid number (mid-edit). */
+  readonly verdict = $derived(this.result && Number.isFinite(this.thresholdPoints) && this.thresholdPoints >= 0 ? verdict(this.result.top1, this.thresholdPoints) : null);
   readonly busy = $derived(this.phase === 'loading' || this.phase === 'running');
 
   #abort: AbortController | null = null;

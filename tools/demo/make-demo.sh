@@ -10,6 +10,7 @@
 #         public/demo/mnist-test.pack.json          2,000 labelled test digits (200 per class), PNG in a quantlens-pack
 #         public/demo/mnist-calibration.pack.json   500 calibration digits (50 per class), disjoint from test and training
 #         the INT8 twin, written by tools/demo/quantize-demo.ts (see that script)
+#         test/golden/demo-eval.json              the demo's evaluation facts in Node (tools/demo/record-node-eval.ts)
 #         tools/demo/out/                           scratch: splits.json, train-report.json (git-ignored)
 # Provenance and numbers: public/demo/SOURCES.md.
 #
@@ -18,5 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 /usr/bin/python3 tools/demo/train.py && npx tsx tools/demo/pack.ts && npx tsx tools/demo/quantize-demo.ts
+# The golden facts that the Node test and the Chromium test must both reproduce exactly.
+npx tsx tools/demo/record-node-eval.ts
 
 du -sh public/demo
