@@ -87,6 +87,7 @@ async function createOn(bytes: Uint8Array, id: ProviderId, numThreads: number, p
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [executionProvider],
     graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only; which nodes ran where is reported by the app itself, not the console
   });
   return wrapSession(ort, session, provider);
 }

@@ -81,9 +81,7 @@ export function selectProvider(choice: ProviderChoice, probes: readonly ProbeRes
   if (choice === 'auto') {
     const best = PROVIDERS.find((p) => p.accelerator && isAvailable(p.id)) ?? PROVIDERS.find((p) => isAvailable(p.id));
     const chosen = best?.id ?? REFERENCE_PROVIDER;
-    const reason = providerById(chosen).accelerator
-      ? `best accelerator found on this device`
-      : `no accelerator found on this device (${describeMissing(probes)})`;
+    const reason = providerById(chosen).accelerator ? 'best accelerator found on this device' : 'no accelerator found on this device';
     return { requested: choice, chosen, reason };
   }
   if (isAvailable(choice)) return { requested: choice, chosen: choice, reason: 'as requested' };
@@ -94,11 +92,6 @@ export function selectProvider(choice: ProviderChoice, probes: readonly ProbeRes
     fallbackFrom: choice,
     reason: `${providerById(choice).label} is not available here: ${why}`,
   };
-}
-
-function describeMissing(probes: readonly ProbeResult[]): string {
-  const missing = probes.filter((p) => !p.available && providerById(p.id).accelerator);
-  return missing.length === 0 ? 'none probed' : missing.map((p) => `${providerById(p.id).label}: ${p.detail}`).join('; ');
 }
 
 /** Default: the float model on wasm as the reference, the quantized one on the best accelerator. */
