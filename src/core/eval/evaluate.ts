@@ -1,6 +1,6 @@
 import type { SampleFailure } from '../data/dataset.ts';
 import type { PreprocessedTensorData } from '../preprocess/spec.ts';
-import type { AgreementResult, ClassificationResult, LatencySummary, MetricDelta } from '../metrics/types.ts';
+import type { AgreementResult, ClassificationResult, LatencySummary, MetricDelta, PerClassReport } from '../metrics/types.ts';
 import { AgreementAccumulator, ClassificationAccumulator, metricDelta, summarizeLatencies } from '../metrics/index.ts';
 import { ProgressClock, type Progress } from './progress.ts';
 import { predictionsChecksum } from './checksum.ts';
@@ -47,6 +47,8 @@ export interface EvaluationPlan {
 
 export interface ModelRunSummary {
   classification: ClassificationResult;
+  /** Per-class precision/recall/F1 and the confusion matrix (labelled samples only). */
+  perClass: PerClassReport;
   latency: LatencySummary;
   /** FNV-1a of the per-sample top-1 predictions: equal checksums = identical predictions. */
   predictionsChecksum: string;
@@ -59,6 +61,8 @@ export interface EvaluationResult {
   float: ModelRunSummary;
   quantized: ModelRunSummary;
   agreement: AgreementResult;
+  /** Which dataset sample each position is, and its label (-1 when unlabelled): for per-sample views. */
+  samples: { indices: Int32Array; labels: Int32Array };
   top1: MetricDelta;
   topK?: MetricDelta & { k: number };
   durationMs: number;
@@ -77,6 +81,8 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
   const k = plan.topK ?? 5;
   const skipped: SampleFailure[] = [];
   const latencies = { float: [] as number[], quantized: [] as number[] };
+  const sampleIndices: number[] = [];
+  const sampleLabels: number[] = [];
   let accumulators: { float: ClassificationAccumulator; quantized: ClassificationAccumulator; agreement: AgreementAccumulator } | null = null;
   let cancelled = false;
 
@@ -98,6 +104,8 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
         accumulators!.float.add(floatOut.scores[i], sample.label);
         accumulators!.quantized.add(quantizedOut.scores[i], sample.label);
         accumulators!.agreement.add(floatOut.scores[i], quantizedOut.scores[i], sample.label);
+        sampleIndices.push(sample.index);
+        sampleLabels.push(sample.label ?? -1);
       });
       latencies.float.push(...floatOut.latenciesMs);
       latencies.quantized.push(...quantizedOut.latenciesMs);
@@ -111,14 +119,15 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
 
   const status = cancelled ? 'cancelled' : 'complete';
   if (!accumulators) return { status, result: null };
-  const float = summarize(accumulators.float.result(), latencies.float);
-  const quantized = summarize(accumulators.quantized.result(), latencies.quantized);
+  const float = summarize(accumulators.float, latencies.float);
+  const quantized = summarize(accumulators.quantized, latencies.quantized);
   const result: EvaluationResult = {
     sampleCount: float.classification.sampleCount,
     skipped,
     float,
     quantized,
     agreement: accumulators.agreement.result(),
+    samples: { indices: Int32Array.from(sampleIndices), labels: Int32Array.from(sampleLabels) },
     top1: metricDelta(float.classification.top1Accuracy, quantized.classification.top1Accuracy),
     durationMs: clock.elapsedMs(),
   };
@@ -135,6 +144,12 @@ function createAccumulators(numClasses: number, k: number) {
   };
 }
 
-function summarize(classification: ClassificationResult, latenciesMs: number[]): ModelRunSummary {
-  return { classification, latency: summarizeLatencies(latenciesMs), predictionsChecksum: predictionsChecksum(classification.predictions) };
+function summarize(accumulator: ClassificationAccumulator, latenciesMs: number[]): ModelRunSummary {
+  const classification = accumulator.result();
+  return {
+    classification,
+    perClass: accumulator.perClass(),
+    latency: summarizeLatencies(latenciesMs),
+    predictionsChecksum: predictionsChecksum(classification.predictions),
+  };
 }
