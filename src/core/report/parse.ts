@@ -1,0 +1,41 @@
+import { QuantLensError } from '../errors.ts';
+import { RESULT_SCHEMA, RESULT_VERSION, type ResultDocument } from './document.ts';
+
+const HINT = 'Pick a .json file exported by QuantLens ("Download result JSON").';
+
+/** Reads a result document back (from a file or storage), checking what the viewer relies on. */
+export function parseResultDocument(text: string): ResultDocument {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new QuantLensError('invalid-input', `This file is not JSON: ${error instanceof Error ? error.message : String(error)}`, HINT, { cause: error });
+  }
+  return validateResultDocument(value);
+}
+
+export function validateResultDocument(value: unknown): ResultDocument {
+  const doc = value as Partial<ResultDocument> | null;
+  if (!doc || typeof doc !== 'object' || doc.schema !== RESULT_SCHEMA) {
+    throw new QuantLensError('invalid-input', 'This JSON is not a QuantLens result (no "schema": "quantlens-result").', HINT);
+  }
+  if (doc.version !== RESULT_VERSION) {
+    throw new QuantLensError('invalid-input', `This result was written in format version ${String(doc.version)}; this app reads version ${RESULT_VERSION}.`, 'Open it with the QuantLens version that wrote it, or re-run the evaluation.');
+  }
+  const problems: string[] = [];
+  const need = (ok: boolean, what: string) => ok || problems.push(what);
+  need(typeof doc.id === 'string', 'id');
+  need(typeof doc.createdAt === 'string', 'createdAt');
+  need(!!doc.models?.float && !!doc.models?.quantized, 'models.float / models.quantized');
+  need(Array.isArray(doc.dataset?.classNames) && doc.dataset!.classNames.every((n) => typeof n === 'string'), 'dataset.classNames');
+  need(typeof doc.metrics?.top1?.float === 'number' && typeof doc.metrics?.top1?.quantized === 'number', 'metrics.top1');
+  need(!!doc.perClass?.float?.confusionMatrix && !!doc.perClass?.quantized?.confusionMatrix, 'perClass');
+  need(!!doc.agreement && typeof doc.agreement.top1Agree === 'number', 'agreement');
+  const samples = doc.samples;
+  need(!!samples && [samples.index, samples.label, samples.floatPrediction, samples.quantizedPrediction].every((a) => Array.isArray(a) && a.length === samples.index.length), 'samples');
+  need(typeof doc.thresholdPoints === 'number' && Number.isFinite(doc.thresholdPoints), 'thresholdPoints');
+  if (problems.length) {
+    throw new QuantLensError('invalid-input', `This QuantLens result is incomplete or damaged (missing or wrong: ${problems.join(', ')}).`, HINT);
+  }
+  return doc as ResultDocument;
+}
