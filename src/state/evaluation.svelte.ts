@@ -9,8 +9,8 @@ import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { checkSpecAgainstInput, tensorShape } from '../core/preprocess/index.ts';
 import { compareTwins } from '../core/onnx/twins.ts';
-import { verdict } from '../core/metrics/index.ts';
-import { selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
+import { toResultDocument, type ModelRecord, type ResultDocument } from '../core/report/index.ts';
+import { providerById, selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
 import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
 import type { LoadedModel } from '../workers/model.worker.ts';
 import { preparedChunks } from './pipeline.ts';
@@ -39,15 +39,14 @@ export interface ModelReport {
 export class Evaluation {
   phase = $state<Phase>('idle');
   progress = $state.raw<Progress | null>(null);
-  result = $state.raw<EvaluationResult | null>(null);
   models = $state.raw<Record<ModelRole, ModelReport> | null>(null);
   probes = $state.raw<ProbeResult[] | null>(null);
   error = $state.raw<ErrorInfo | null>(null);
   config = $state.raw<RunConfig | null>(null);
+  /** The run as a result document: what the results page shows, the history keeps and exports carry. */
+  document = $state.raw<ResultDocument | null>(null);
   /** Acceptable top-1 loss, in points; the verdict follows it live. */
   thresholdPoints = $state(1);
-  /** null while the threshold field holds no valid number (mid-edit). */
-  readonly verdict = $derived(this.result && Number.isFinite(this.thresholdPoints) && this.thresholdPoints >= 0 ? verdict(this.result.top1, this.thresholdPoints) : null);
   readonly busy = $derived(this.phase === 'loading' || this.phase === 'running');
 
   #abort: AbortController | null = null;
@@ -58,7 +57,7 @@ export class Evaluation {
     this.cancel();
     const abort = new AbortController();
     this.#abort = abort;
-    Object.assign(this, { config, phase: 'loading', progress: null, result: null, models: null, error: null });
+    Object.assign(this, { config, phase: 'loading', progress: null, document: null, models: null, error: null });
     const workers = this.#spawnWorkers();
     try {
       const probes = await workers.quantized.probe();
@@ -89,7 +88,7 @@ export class Evaluation {
         onProgress: (progress) => (this.progress = progress),
       });
       if (this.#abort !== abort) return; // superseded by a newer run
-      this.result = outcome.result;
+      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, this.thresholdPoints);
       this.phase = outcome.status === 'cancelled' ? 'cancelled' : 'done';
       if (outcome.status === 'complete' && !outcome.result) {
         throw new QuantLensError('dataset-empty', `None of the ${config.dataset.sampleCount} samples could be decoded.`, 'Check the dataset: every image was skipped.');
@@ -127,6 +126,34 @@ export class Evaluation {
     for (const worker of Object.values(this.#workers)) worker.terminate();
     this.#workers = null;
   }
+}
+
+function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', config: RunConfig, models: Record<ModelRole, ModelReport>, thresholdPoints: number): ResultDocument {
+  const record = (role: ModelRole) => {
+    const { loaded, selection, name } = models[role];
+    const actual = loaded.provider.actual;
+    const fallbackReason = loaded.provider.fallbackReason ?? (selection.fallbackFrom ? selection.reason : undefined);
+    const provider: ModelRecord['provider'] = {
+      requested: selection.requested,
+      actual,
+      label: providerById(actual).label,
+      detail: selection.requested === 'auto' ? `auto: ${selection.reason}` : 'as chosen',
+      ...(fallbackReason ? { fallbackReason } : {}),
+      ...(actual === 'wasm' ? { threads: loaded.numThreads } : {}),
+    };
+    return { name, format: loaded.info.format, provider };
+  };
+  const { dataset, spec } = config;
+  return toResultDocument(result, {
+    id: `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    createdAt: new Date(),
+    status,
+    environment: { host: 'browser', userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: globalThis.crossOriginIsolated },
+    models: { float: record('float'), quantized: record('quantized') },
+    dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: dataset.classNames },
+    preprocess: { spec },
+    thresholdPoints,
+  });
 }
 
 function withModelName(error: unknown, role: ModelRole, name: string): QuantLensError {

@@ -5,18 +5,37 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { QuantLensError } from '../core/errors.ts';
 import type { DatasetSummary, EncodedSample } from '../core/data/dataset.ts';
+import type { ResultDocument } from '../core/report/document.ts';
 
-/** Bump when a store's shape changes, and migrate in `upgrade`. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bump when a store's shape changes, and migrate in `upgrade`.
+ * 1: datasets, samples. 2: + runs (summary rows) and runDocuments (the full result documents).
+ */
+export const SCHEMA_VERSION = 2;
 const DB_NAME = 'quantlens';
 
 interface StoredSample extends EncodedSample {
   datasetId: string;
 }
 
+/** What the history lists, without reading whole documents. */
+export interface RunSummary {
+  id: string;
+  createdAt: string;
+  status: ResultDocument['status'];
+  floatModel: string;
+  quantizedModel: string;
+  dataset: string;
+  sampleCount: number;
+  top1: ResultDocument['metrics']['top1'];
+  providers: { float: string; quantized: string };
+}
+
 interface QuantLensSchema extends DBSchema {
   datasets: { key: string; value: DatasetSummary & { schemaVersion: number; complete: boolean } };
   samples: { key: [string, number]; value: StoredSample; indexes: { byDataset: string } };
+  runs: { key: string; value: RunSummary };
+  runDocuments: { key: string; value: ResultDocument };
 }
 
 let opening: Promise<IDBPDatabase<QuantLensSchema>> | null = null;
@@ -28,6 +47,10 @@ function db(): Promise<IDBPDatabase<QuantLensSchema>> {
         database.createObjectStore('datasets', { keyPath: 'id' });
         const samples = database.createObjectStore('samples', { keyPath: ['datasetId', 'index'] });
         samples.createIndex('byDataset', 'datasetId');
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('runs', { keyPath: 'id' });
+        database.createObjectStore('runDocuments', { keyPath: 'id' });
       }
     },
   }).catch((error: unknown) => {
@@ -89,6 +112,43 @@ export async function deleteDataset(id: string): Promise<void> {
     tx.objectStore('samples').delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity])),
     tx.done,
   ]);
+}
+
+/** Saves a run's document and its history row in one transaction (both or neither). */
+export async function saveRun(doc: ResultDocument): Promise<RunSummary> {
+  const summary: RunSummary = {
+    id: doc.id,
+    createdAt: doc.createdAt,
+    status: doc.status,
+    floatModel: doc.models.float.name,
+    quantizedModel: doc.models.quantized.name,
+    dataset: doc.dataset.name,
+    sampleCount: doc.sampleCount,
+    top1: doc.metrics.top1,
+    providers: { float: doc.models.float.provider.label, quantized: doc.models.quantized.provider.label },
+  };
+  try {
+    const tx = (await db()).transaction(['runs', 'runDocuments'], 'readwrite');
+    await Promise.all([tx.objectStore('runDocuments').put(doc), tx.objectStore('runs').put(summary), tx.done]);
+  } catch (error) {
+    throw storageError(error, 'save this run in the history');
+  }
+  return summary;
+}
+
+/** Past runs, newest first. */
+export async function listRuns(): Promise<RunSummary[]> {
+  const rows = await (await db()).getAll('runs');
+  return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+export async function getRunDocument(id: string): Promise<ResultDocument | undefined> {
+  return (await db()).get('runDocuments', id);
+}
+
+export async function deleteRun(id: string): Promise<void> {
+  const tx = (await db()).transaction(['runs', 'runDocuments'], 'readwrite');
+  await Promise.all([tx.objectStore('runs').delete(id), tx.objectStore('runDocuments').delete(id), tx.done]);
 }
 
 function stripInternal(row: QuantLensSchema['datasets']['value']): DatasetSummary {
