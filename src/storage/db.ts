@@ -104,6 +104,14 @@ export async function sweepIncompleteImports(): Promise<number> {
   return incomplete.length;
 }
 
+/** One sample by its index, or undefined when the dataset (or the sample) is not in this browser. */
+export async function getSample(datasetId: string, index: number): Promise<EncodedSample | undefined> {
+  const row = await (await db()).get('samples', [datasetId, index]);
+  if (!row) return undefined;
+  const { datasetId: _datasetId, ...sample } = row;
+  return sample;
+}
+
 export async function deleteDataset(id: string): Promise<void> {
   const database = await db();
   const tx = database.transaction(['datasets', 'samples'], 'readwrite');

@@ -57,6 +57,11 @@ describe('Run the demo, in real Chromium', () => {
     for (const worker of modelWorkers) expect(await wasmFetchedBy(worker)).toBe(true);
     expect(await page.evaluate(() => 'ort' in globalThis)).toBe(false);
 
+    // The flipped samples are shown with their input images, read back from IndexedDB.
+    const tiles = page.getByTestId('flips').getByRole('listitem');
+    expect(await tiles.count()).toBe(golden.agreement.correctToWrong + golden.agreement.wrongToCorrect + golden.agreement.wrongToOtherWrong);
+    await expect.poll(() => tiles.first().locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(28);
+
     await page.screenshot({ path: `${PROJECT_ROOT}test-results/demo-result.png`, fullPage: true });
     expect(browser.errors).toEqual([]);
   });

@@ -2,6 +2,7 @@ import type { SampleFailure } from '../data/dataset.ts';
 import type { PreprocessedTensorData } from '../preprocess/spec.ts';
 import type { AgreementResult, ClassificationResult, LatencySummary, MetricDelta, PerClassReport } from '../metrics/types.ts';
 import { AgreementAccumulator, ClassificationAccumulator, metricDelta, summarizeLatencies } from '../metrics/index.ts';
+import { topConfidence } from '../metrics/confidence.ts';
 import { ProgressClock, type Progress } from './progress.ts';
 import { predictionsChecksum } from './checksum.ts';
 
@@ -61,8 +62,11 @@ export interface EvaluationResult {
   float: ModelRunSummary;
   quantized: ModelRunSummary;
   agreement: AgreementResult;
-  /** Which dataset sample each position is, and its label (-1 when unlabelled): for per-sample views. */
-  samples: { indices: Int32Array; labels: Int32Array };
+  /**
+   * Per evaluated sample, in run order: which dataset sample it is, its label (-1 when unlabelled)
+   * and each model's confidence in its top-1 answer (for the flipped-samples gallery).
+   */
+  samples: { indices: Int32Array; labels: Int32Array; floatConfidence: Float32Array; quantizedConfidence: Float32Array };
   top1: MetricDelta;
   topK?: MetricDelta & { k: number };
   durationMs: number;
@@ -83,6 +87,7 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
   const latencies = { float: [] as number[], quantized: [] as number[] };
   const sampleIndices: number[] = [];
   const sampleLabels: number[] = [];
+  const confidences = { float: [] as number[], quantized: [] as number[] };
   let accumulators: { float: ClassificationAccumulator; quantized: ClassificationAccumulator; agreement: AgreementAccumulator } | null = null;
   let cancelled = false;
 
@@ -106,6 +111,8 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
         accumulators!.agreement.add(floatOut.scores[i], quantizedOut.scores[i], sample.label);
         sampleIndices.push(sample.index);
         sampleLabels.push(sample.label ?? -1);
+        confidences.float.push(topConfidence(floatOut.scores[i]));
+        confidences.quantized.push(topConfidence(quantizedOut.scores[i]));
       });
       latencies.float.push(...floatOut.latenciesMs);
       latencies.quantized.push(...quantizedOut.latenciesMs);
@@ -127,7 +134,12 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
     float,
     quantized,
     agreement: accumulators.agreement.result(),
-    samples: { indices: Int32Array.from(sampleIndices), labels: Int32Array.from(sampleLabels) },
+    samples: {
+      indices: Int32Array.from(sampleIndices),
+      labels: Int32Array.from(sampleLabels),
+      floatConfidence: Float32Array.from(confidences.float),
+      quantizedConfidence: Float32Array.from(confidences.quantized),
+    },
     top1: metricDelta(float.classification.top1Accuracy, quantized.classification.top1Accuracy),
     durationMs: clock.elapsedMs(),
   };

@@ -43,8 +43,8 @@ export interface ResultDocument {
   metrics: { top1: MetricDelta; topK?: MetricDelta & { k: number } };
   agreement: AgreementResult;
   perClass: Record<ModelRole, PerClassReport>;
-  /** Per evaluated sample, in run order. Labels are -1 when unknown. */
-  samples: { index: number[]; label: number[]; floatPrediction: number[]; quantizedPrediction: number[] };
+  /** Per evaluated sample, in run order. Labels are -1 when unknown; confidences are top-1 probabilities (3 decimals). */
+  samples: { index: number[]; label: number[]; floatPrediction: number[]; quantizedPrediction: number[]; floatConfidence?: number[]; quantizedConfidence?: number[] };
   skipped: SampleFailure[];
   sampleCount: number;
   durationMs: number;
@@ -93,9 +93,13 @@ export function toResultDocument(result: EvaluationResult, context: DocumentCont
       label: Array.from(result.samples.labels),
       floatPrediction: Array.from(result.float.classification.predictions),
       quantizedPrediction: Array.from(result.quantized.classification.predictions),
+      floatConfidence: Array.from(result.samples.floatConfidence, round3),
+      quantizedConfidence: Array.from(result.samples.quantizedConfidence, round3),
     },
     skipped: result.skipped,
     sampleCount: result.sampleCount,
     durationMs: result.durationMs,
   };
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
