@@ -13,3 +13,7 @@ export type { SegmentationResult, SegmentationClassResult, SegmentationOptions }
 export { cosineSimilarity, EmbeddingSimilarityAccumulator, RetrievalAccumulator } from './retrieval.ts';
 export type { EmbeddingSimilarityResult, RetrievalResult, DocumentId } from './retrieval.ts';
 export { topConfidence } from './confidence.ts';
+export * from './sequence/index.ts';
+export { compareSegments } from './segments.ts';
+export type { SegmentOptions, SegmentComparison } from './segments.ts';
+export type { MetricDeltaOptions } from './delta.ts';
