@@ -11,7 +11,40 @@ export interface EncodedSample {
   label: number | null;
   mime: string;
   bytes: ArrayBuffer;
+  /** Absent on samples made before tensor samples existed; always 'encoded' when present. */
+  kind?: 'encoded';
+  /** Free-form segments ("lighting": "night") from a manifest, for per-segment metrics. */
+  tags?: Record<string, string>;
+  /** SHA-256 of `bytes`, lowercase hex (see fingerprint.ts). */
+  sha256?: string;
 }
+
+/** Element types a tensor sample can hold (names as onnxruntime spells them). */
+export type TensorDType = 'float32' | 'float64' | 'uint8' | 'int8' | 'int32' | 'int64';
+
+/** Typed-array storage for each TensorDType ('int64' is a BigInt64Array). */
+export type TensorData = Float32Array | Float64Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+
+/**
+ * A sample that is already numbers, not an encoded image: one row of an IDX or .npy/.npz array.
+ * `dims` are the sample's own dimensions (no batch axis), row-major; `data.length` is their product.
+ * IDX digits arrive as uint8 [28, 28] raw pixels (see idx.ts `tensorToRgba` to show them);
+ * .npz inputs arrive already preprocessed and go to the model as they are (no PreprocessSpec).
+ */
+export interface TensorSample {
+  kind: 'tensor';
+  index: number;
+  name: string;
+  label: number | null;
+  dtype: TensorDType;
+  dims: number[];
+  data: TensorData;
+  tags?: Record<string, string>;
+  sha256?: string;
+}
+
+/** Any sample a dataset can hold; narrow with `sample.kind === 'tensor'`. */
+export type DatasetSample = EncodedSample | TensorSample;
 
 export interface DatasetSummary {
   id: string;
@@ -23,6 +56,10 @@ export interface DatasetSummary {
   sizeBytes: number;
   /** Files left out at import, each with a reason. */
   skipped: SkippedFile[];
+  /** Which importer made it, when not a plain folder or the demo. */
+  format?: 'zip' | 'manifest' | 'idx' | 'npz' | 'coco' | 'masks';
+  /** datasetFingerprint() of the samples (fingerprint.ts). */
+  fingerprint?: string;
 }
 
 export interface SkippedFile {
