@@ -9,7 +9,7 @@ import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { checkSpecAgainstInput, tensorShape } from '../core/preprocess/index.ts';
 import { compareTwins } from '../core/onnx/twins.ts';
-import { toResultDocument, type ModelRecord, type ResultDocument } from '../core/report/index.ts';
+import { DEFAULT_VERDICT, toResultDocument, type ModelRecord, type ResultDocument, type VerdictSettings } from '../core/report/index.ts';
 import { providerById, selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
 import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
 import type { LoadedModel } from '../workers/model.worker.ts';
@@ -45,8 +45,8 @@ export class Evaluation {
   config = $state.raw<RunConfig | null>(null);
   /** The run as a result document: what the results page shows, the history keeps and exports carry. */
   document = $state.raw<ResultDocument | null>(null);
-  /** Acceptable top-1 loss, in points; the verdict follows it live. */
-  thresholdPoints = $state(1);
+  /** How the verdict is judged (mode and acceptable loss); the verdict follows it live. */
+  verdictSettings = $state<VerdictSettings>({ ...DEFAULT_VERDICT });
   readonly busy = $derived(this.phase === 'loading' || this.phase === 'running');
 
   #abort: AbortController | null = null;
@@ -88,7 +88,7 @@ export class Evaluation {
         onProgress: (progress) => (this.progress = progress),
       });
       if (this.#abort !== abort) return; // superseded by a newer run
-      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, this.thresholdPoints);
+      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings));
       this.phase = outcome.status === 'cancelled' ? 'cancelled' : 'done';
       if (outcome.status === 'complete' && !outcome.result) {
         throw new QuantLensError('dataset-empty', `None of the ${config.dataset.sampleCount} samples could be decoded.`, 'Check the dataset: every image was skipped.');
@@ -128,7 +128,7 @@ export class Evaluation {
   }
 }
 
-function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', config: RunConfig, models: Record<ModelRole, ModelReport>, thresholdPoints: number): ResultDocument {
+function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', config: RunConfig, models: Record<ModelRole, ModelReport>, verdictSettings: VerdictSettings): ResultDocument {
   const record = (role: ModelRole) => {
     const { loaded, selection, name } = models[role];
     const actual = loaded.provider.actual;
@@ -152,7 +152,7 @@ function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', 
     models: { float: record('float'), quantized: record('quantized') },
     dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: dataset.classNames },
     preprocess: { spec },
-    thresholdPoints,
+    verdictSettings,
   });
 }
 

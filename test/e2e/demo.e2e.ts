@@ -66,13 +66,16 @@ describe('Run the demo, in real Chromium', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it('moves the verdict when the threshold changes', async () => {
+  it('states the uncertainty and follows the verdict settings', async () => {
     const { page } = browser;
-    const lossPoints = ((golden.float.top1Correct - golden.quantized.top1Correct) / golden.sampleCount) * 100;
-    if (lossPoints <= 0) return expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
-    await page.getByTestId('threshold').fill(String(lossPoints / 2));
-    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-outcome')).toBe('exceeds');
-    await page.getByTestId('threshold').fill('1');
-    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
+    // No sample flipped correct -> wrong in the demo, so no bootstrap resample can show a loss.
+    expect(golden.agreement.correctToWrong).toBe(0);
+    expect(await page.getByTestId('uncertainty').textContent()).toMatch(/95% interval \[±0\.00 pt, \+0\.\d\d pt\].*McNemar's exact test p = 0\.5/s);
+    await page.getByTestId('verdict-mode').selectOption('significance');
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toMatch(/statistically significant/);
+    await page.getByTestId('verdict-mode').selectOption('points');
+    await page.getByTestId('threshold').fill('0.5');
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toMatch(/0\.5-point budget/);
+    expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
   });
 });

@@ -7,6 +7,8 @@ import type { EvaluationResult } from '../eval/evaluate.ts';
 import type { SampleFailure } from '../data/dataset.ts';
 import type { AgreementResult, LatencySummary, MetricDelta, PerClassReport } from '../metrics/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
+import type { VerdictSettings } from './verdict.ts';
+import { top1Uncertainty, type Top1Uncertainty } from '../eval/uncertainty.ts';
 
 export const RESULT_SCHEMA = 'quantlens-result';
 export const RESULT_VERSION = 1;
@@ -38,9 +40,9 @@ export interface ResultDocument {
   models: Record<ModelRole, ModelRecord>;
   dataset: { id: string; name: string; sampleCount: number; classNames: string[]; fingerprint?: string };
   preprocess: { spec: PreprocessSpec; fingerprint?: string };
-  /** Acceptable top-1 loss in points when the run was saved (the viewer may change it). */
-  thresholdPoints: number;
-  metrics: { top1: MetricDelta; topK?: MetricDelta & { k: number } };
+  /** How the verdict was judged when the run was saved (the viewer may change it). */
+  verdictSettings: VerdictSettings;
+  metrics: { top1: MetricDelta; topK?: MetricDelta & { k: number }; top1Uncertainty?: Top1Uncertainty };
   agreement: AgreementResult;
   perClass: Record<ModelRole, PerClassReport>;
   /** Per evaluated sample, in run order. Labels are -1 when unknown; confidences are top-1 probabilities (3 decimals). */
@@ -58,7 +60,7 @@ export interface DocumentContext {
   models: Record<ModelRole, Omit<ModelRecord, 'latency' | 'predictionsChecksum' | 'top1Correct' | 'topKCorrect'>>;
   dataset: ResultDocument['dataset'];
   preprocess: ResultDocument['preprocess'];
-  thresholdPoints: number;
+  verdictSettings: VerdictSettings;
 }
 
 /** Builds the document of a run from the core's result and what the host knows about the run. */
@@ -84,8 +86,12 @@ export function toResultDocument(result: EvaluationResult, context: DocumentCont
     models: { float: model('float'), quantized: model('quantized') },
     dataset: context.dataset,
     preprocess: context.preprocess,
-    thresholdPoints: context.thresholdPoints,
-    metrics: { top1: result.top1, ...(result.topK ? { topK: result.topK } : {}) },
+    verdictSettings: context.verdictSettings,
+    metrics: {
+      top1: result.top1,
+      ...(result.topK ? { topK: result.topK } : {}),
+      top1Uncertainty: top1Uncertainty(result.samples.labels, result.float.classification.predictions, result.quantized.classification.predictions),
+    },
     agreement: result.agreement,
     perClass: { float: result.float.perClass, quantized: result.quantized.perClass },
     samples: {

@@ -2,7 +2,7 @@
  * The self-contained HTML report: opens from a file with no network and no script. Every string
  * that came from a user (file names, class names, dataset names) goes through escapeHtml.
  */
-import { verdict as computeVerdict } from '../metrics/delta.ts';
+import { documentVerdict } from './verdict.ts';
 import type { ResultDocument, ModelRole } from './document.ts';
 import { escapeHtml as e } from './escape.ts';
 
@@ -19,7 +19,8 @@ const ms = (x: number) => `${x.toFixed(3)} ms`;
 const ROLES: ModelRole[] = ['float', 'quantized'];
 
 export function renderHtmlReport(doc: ResultDocument, figures: readonly ReportFigure[] = []): string {
-  const v = computeVerdict(doc.metrics.top1, doc.thresholdPoints);
+  const v = documentVerdict(doc, doc.verdictSettings);
+  const u = doc.metrics.top1Uncertainty;
   const labelled = doc.samples.label.filter((l) => l >= 0).length;
   const names = doc.dataset.classNames;
   const metricRows = [
@@ -46,6 +47,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.verdict{border-rad
 <h1>QuantLens report</h1>
 <p class="muted">${e(doc.createdAt)} · ${doc.status === 'cancelled' ? 'cancelled run (partial results)' : 'complete run'} · ${doc.sampleCount} samples of “${e(doc.dataset.name)}”</p>
 <div class="verdict ${v.outcome}"><strong>${v.outcome === 'within' ? 'Within budget' : v.outcome === 'exceeds' ? 'Exceeds budget' : 'Inconclusive'}.</strong> ${e(v.sentence)}</div>
+${u ? `<p>Δ top-1 ${pts(doc.metrics.top1.absolutePoints)}, ${Math.round(u.confidence * 100)}% interval [${pts(u.intervalPoints.low)}, ${pts(u.intervalPoints.high)}] (paired bootstrap, ${u.resamples} resamples, seed ${u.seed}); McNemar exact p = ${u.mcnemarPValue.toPrecision(3)}.</p>` : ''}
 <h2>Metrics</h2>
 <table><thead><tr><th>Metric</th><th class="n">Float</th><th class="n">Quantized</th><th class="n">Δ points</th><th class="n">Δ relative</th></tr></thead><tbody>
 ${metricRows.map((r) => `<tr><th>${r.name}</th><td class="n">${pct(r.delta.float)} (${r.f}/${labelled})</td><td class="n">${pct(r.delta.quantized)} (${r.q}/${labelled})</td><td class="n">${pts(r.delta.absolutePoints)}</td><td class="n">${rel(r.delta.relative)}</td></tr>`).join('\n')}

@@ -33,7 +33,7 @@ export function validateResultDocument(value: unknown): ResultDocument {
   need(!!doc.agreement && typeof doc.agreement.top1Agree === 'number', 'agreement');
   const samples = doc.samples;
   need(!!samples && [samples.index, samples.label, samples.floatPrediction, samples.quantizedPrediction].every((a) => Array.isArray(a) && a.length === samples.index.length), 'samples');
-  need(typeof doc.thresholdPoints === 'number' && Number.isFinite(doc.thresholdPoints), 'thresholdPoints');
+  need(!!doc.verdictSettings && ['points', 'relative', 'significance'].includes(doc.verdictSettings.mode) && Number.isFinite(doc.verdictSettings.threshold), 'verdictSettings');
   if (problems.length) {
     throw new QuantLensError('invalid-input', `This QuantLens result is incomplete or damaged (missing or wrong: ${problems.join(', ')}).`, HINT);
   }

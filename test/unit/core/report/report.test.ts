@@ -17,7 +17,7 @@ function documentOf(result: EvaluationResult, classNames: string[]): ResultDocum
     models: { float: { name: `float ${HOSTILE}.onnx`, provider }, quantized: { name: 'q.onnx', provider } },
     dataset: { id: 'd', name: `digits "${HOSTILE}"`, sampleCount: result.sampleCount, classNames },
     preprocess: { spec: loadDemo().manifest.preprocess },
-    thresholdPoints: 1,
+    verdictSettings: { mode: 'points', threshold: 1 },
   });
 }
 
