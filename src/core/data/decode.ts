@@ -37,17 +37,57 @@ export async function decodeImage(bytes: ArrayBuffer, mime: string, hostDecoder?
   }
 }
 
+/** Largest image the app decodes (a hostile header must not make the decoder allocate gigabytes). */
+export const MAX_IMAGE_PIXELS = 1 << 26;
+
+/** The width and height a PNG's IHDR claims, read before decoding; null when too short to say. */
+export function pngClaimedSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * Unpacks 1/2/4-bit samples, which fast-png leaves packed (rows padded to whole bytes, most
+ * significant bits first), to one value per pixel. Null when the data is shorter than the size says.
+ */
+export function unpackSubBytePixels(source: ArrayLike<number>, width: number, height: number, depth: number): Uint8Array | null {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  if (source.length < rowBytes * height) return null;
+  const out = new Uint8Array(width * height);
+  const perByte = 8 / depth;
+  const mask = (1 << depth) - 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const byte = source[y * rowBytes + Math.floor(x / perByte)];
+      out[y * width + x] = (byte >> (8 - depth * ((x % perByte) + 1))) & mask;
+    }
+  }
+  return out;
+}
+
 function pngToRgba(bytes: Uint8Array): RgbaImage {
+  const claimed = pngClaimedSize(bytes);
+  if (claimed && claimed.width * claimed.height > MAX_IMAGE_PIXELS) {
+    throw new Error(`the PNG claims ${claimed.width} x ${claimed.height} pixels, more than the ${MAX_IMAGE_PIXELS} this app decodes`);
+  }
   const png = decodePng(bytes);
   const { width, height, channels } = png;
-  const source = png.data;
-  const shift = png.depth === 16 ? 8 : 0;
+  let source: ArrayLike<number> = png.data;
+  let shift = png.depth === 16 ? 8 : 0;
+  if (png.depth < 8) {
+    const unpacked = unpackSubBytePixels(png.data, width, height, png.depth);
+    if (!unpacked) throw new Error('the PNG holds fewer pixels than its size says');
+    // Gray levels of 1/2/4 bits are stretched to 0..255; palette indices stay indices.
+    source = png.palette ? unpacked : unpacked.map((v) => Math.round((v * 255) / ((1 << png.depth) - 1)));
+    shift = 0;
+  }
   const out = new Uint8ClampedArray(width * height * 4);
   const palette = png.palette;
   for (let p = 0; p < width * height; p++) {
     let r: number, g: number, b: number, a = 255;
     if (palette) {
-      const entry = palette[source[p]];
+      const entry = palette[source[p]] ?? [0, 0, 0];
       [r, g, b] = entry;
       a = entry.length > 3 ? (entry[3] ?? 255) : 255;
     } else if (channels === 1 || channels === 2) {

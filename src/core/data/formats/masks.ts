@@ -1,5 +1,5 @@
 import { decode as decodePng } from 'fast-png';
-import { isPng } from '../decode.ts';
+import { isPng, pngClaimedSize, unpackSubBytePixels } from '../decode.ts';
 import { invalidFile } from './bytes.ts';
 
 /** Pixels with this value are left out of segmentation metrics (the VOC/Cityscapes convention). */
@@ -23,11 +23,10 @@ const HINT = 'Save masks as PNG with one class index per pixel: a palette (index
  */
 export function decodeMask(bytes: Uint8Array, fileName: string): ClassMask {
   if (!isPng(bytes)) throw invalidFile(fileName, 'a mask must be a PNG image.', HINT);
-  if (bytes.length >= 24) {
-    // IHDR comes first: check the claimed size before the decoder allocates for it.
-    const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
-    const claimed = view.getUint32(16) * view.getUint32(20);
-    if (claimed > MAX_MASK_PIXELS) throw invalidFile(fileName, `the PNG claims ${view.getUint32(16)} x ${view.getUint32(20)} pixels, more than the ${MAX_MASK_PIXELS} a mask may have.`, HINT);
+  // IHDR comes first: check the claimed size before the decoder allocates for it.
+  const claimed = pngClaimedSize(bytes);
+  if (claimed && claimed.width * claimed.height > MAX_MASK_PIXELS) {
+    throw invalidFile(fileName, `the PNG claims ${claimed.width} x ${claimed.height} pixels, more than the ${MAX_MASK_PIXELS} a mask may have.`, HINT);
   }
   let png: ReturnType<typeof decodePng>;
   try {
@@ -38,22 +37,13 @@ export function decodeMask(bytes: Uint8Array, fileName: string): ClassMask {
   const { width, height, depth, channels } = png;
   const indexed = png.palette !== undefined;
   if (!indexed && channels > 2) throw invalidFile(fileName, `the mask is a colour (${channels === 3 ? 'RGB' : 'RGBA'}) image.`, HINT);
-  const out = new Uint8Array(width * height);
   const source = png.data;
   if (depth < 8) {
-    // Sub-byte pixels stay packed in fast-png's output: rows padded to whole bytes, MSB first.
-    const rowBytes = Math.ceil((width * depth) / 8);
-    if (source.length < rowBytes * height) throw invalidFile(fileName, 'the PNG holds fewer pixels than its size says.', HINT);
-    const perByte = 8 / depth;
-    const mask = (1 << depth) - 1;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const byte = source[y * rowBytes + Math.floor(x / perByte)];
-        out[y * width + x] = (byte >> (8 - depth * ((x % perByte) + 1))) & mask;
-      }
-    }
-    return { width, height, data: out };
+    const unpacked = unpackSubBytePixels(source, width, height, depth);
+    if (!unpacked) throw invalidFile(fileName, 'the PNG holds fewer pixels than its size says.', HINT);
+    return { width, height, data: unpacked };
   }
+  const out = new Uint8Array(width * height);
   const stride = indexed ? 1 : channels;
   if (source.length < width * height * stride) throw invalidFile(fileName, 'the PNG holds fewer pixels than its size says.', HINT);
   for (let p = 0; p < width * height; p++) {

@@ -89,3 +89,18 @@ describe('image decoding and chunk preparation', () => {
     expect(chunk.failures[1].reason).toMatch(/no decoder for image\/jpeg in this host/);
   });
 });
+
+describe('PNG decoding edge cases', () => {
+  it('decodes sub-byte (2-bit) grayscale PNGs pixel by pixel, stretched to 0..255', async () => {
+    const gray2 = encode({ width: 3, height: 2, depth: 2, channels: 1, data: Uint8Array.of(0b00011000, 0b11100100) });
+    // 2-bit rows are packed: row 0 = 0,1,2 ; row 1 = 3,2,1
+    const image = await decodeImage(gray2.buffer as ArrayBuffer, 'image/png');
+    expect(Array.from(image.data.filter((_, i) => i % 4 === 0))).toEqual([0, 85, 170, 255, 170, 85]);
+  });
+  it('refuses a PNG whose header claims an absurd size, before decoding', async () => {
+    const png = encode({ width: 2, height: 2, data: new Uint8Array(4), channels: 1, depth: 8 }).slice();
+    new DataView(png.buffer).setUint32(16, 100_000);
+    new DataView(png.buffer).setUint32(20, 100_000);
+    await expect(decodeImage(png.buffer as ArrayBuffer, 'image/png')).rejects.toThrow(/claims 100000 x 100000 pixels/);
+  });
+});
