@@ -10,6 +10,7 @@ import type { Progress } from '../core/eval/progress.ts';
 import { tensorShape } from '../core/preprocess/index.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import type { ProviderId } from '../core/providers/table.ts';
+import { ClassificationPair, type ClassificationOutcome, type PairAccumulator, type TaskOutcome } from '../core/tasks/index.ts';
 import { openSession } from './ort.ts';
 import { sessionRunner } from './runner.ts';
 
@@ -25,7 +26,13 @@ export interface InProcessRun {
   onProgress?: (progress: Progress) => void;
 }
 
-export async function evaluateInProcess(run: InProcessRun): Promise<EvaluationOutcome> {
+/** Classification of the samples (the default task). */
+export function evaluateInProcess(run: InProcessRun): Promise<EvaluationOutcome<ClassificationOutcome>> {
+  return evaluateTaskInProcess(run, new ClassificationPair());
+}
+
+/** Any task: the accumulator decides what the outputs are measured as. */
+export async function evaluateTaskInProcess<T extends TaskOutcome>(run: InProcessRun, task: PairAccumulator<T>): Promise<EvaluationOutcome<T>> {
   const options = { provider: run.provider ?? 'wasm', numThreads: run.numThreads ?? 1 } as const;
   const [floatSession, quantizedSession] = await Promise.all([openSession(run.floatModel, options), openSession(run.quantizedModel, options)]);
   try {
@@ -35,6 +42,7 @@ export async function evaluateInProcess(run: InProcessRun): Promise<EvaluationOu
       chunks: chunksOf(run.samples, run.spec, run.chunkSize ?? 64),
       floatModel: sessionRunner(floatSession, dims),
       quantizedModel: sessionRunner(quantizedSession, dims),
+      task,
       signal: run.signal,
       onProgress: run.onProgress,
     });

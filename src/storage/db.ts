@@ -1,21 +1,50 @@
 /**
- * The one module that imports idb. Datasets persist across reloads: a summary row per dataset and
- * the encoded samples in their own store, written in bounded transactions.
+ * The one module that imports idb. Datasets persist across reloads: a summary row per dataset,
+ * the samples in their own store (written in bounded transactions), a catalog per dataset (sample
+ * hashes, labels and the stored split), cached preprocessed tensors, downloads, and the run history.
+ * Other files in src/storage use the typed handle `database()` without importing idb themselves.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { QuantLensError } from '../core/errors.ts';
-import type { DatasetSummary, EncodedSample } from '../core/data/dataset.ts';
+import type { DatasetSample, DatasetSummary, SampleTarget } from '../core/data/dataset.ts';
+import { datasetFingerprint } from '../core/data/fingerprint.ts';
+import type { DuplicateGroup } from '../core/data/split.ts';
 import type { ResultDocument } from '../core/report/document.ts';
+import type { TensorChunkRecord, TensorSetRecord } from './tensor-records.ts';
 
 /**
  * Bump when a store's shape changes, and migrate in `upgrade`.
  * 1: datasets, samples. 2: + runs (summary rows) and runDocuments (the full result documents).
+ * 3: + catalogs (per-dataset hashes, labels, split), tensorSets + tensorChunks (preprocessed tensor
+ *    cache), downloads + downloadParts (resumable remote files). v2 rows are kept as they are; a
+ *    dataset without hashes gets them computed after start-up (`datasetsWithoutFingerprint`).
  */
-export const SCHEMA_VERSION = 2;
-const DB_NAME = 'quantlens';
+export const SCHEMA_VERSION = 3;
+export const DB_NAME = 'quantlens';
 
-interface StoredSample extends EncodedSample {
+/** A sample as stored: any sample kind, its dataset, and ground truth beyond the label. */
+export type StoredSample = DatasetSample & { datasetId: string; target?: SampleTarget };
+
+/** A sample as read back (without its dataset id). */
+export type SampleRow = DatasetSample & { target?: SampleTarget };
+
+/** Per-dataset facts that need every sample to compute, kept out of the (listed) summary row. */
+export interface DatasetCatalog {
   datasetId: string;
+  /** 32 bytes of SHA-256 per sample, in index order. */
+  hashes: Uint8Array;
+  /** Label per sample in index order, -1 when unlabelled. */
+  labels: Int32Array;
+  split?: StoredSplit;
+}
+
+export interface StoredSplit {
+  seed: number;
+  fraction: number;
+  /** Sample indices, ascending. */
+  test: Int32Array;
+  calibration: Int32Array;
+  duplicates: DuplicateGroup[];
 }
 
 /** What the history lists, without reading whole documents. */
@@ -27,31 +56,74 @@ export interface RunSummary {
   quantizedModel: string;
   dataset: string;
   sampleCount: number;
-  top1: ResultDocument['metrics']['top1'];
+  /** The result's first metric (the one the verdict judges). */
+  primary: { name: string; unit: 'proportion' | 'number'; float: number; quantized: number; absolutePoints: number };
   providers: { float: string; quantized: string };
 }
 
-interface QuantLensSchema extends DBSchema {
-  datasets: { key: string; value: DatasetSummary & { schemaVersion: number; complete: boolean } };
+/** A remote file as far as it was fetched (its bytes are in downloadParts). */
+export interface DownloadRecord {
+  url: string;
+  name: string;
+  /** Total size when the server said it, else null. */
+  size: number | null;
+  /** ETag or Last-Modified: a resumed request asks for the same version (If-Range). */
+  validator: string | null;
+  received: number;
+  complete: boolean;
+  mime: string;
+  createdAt: number;
+}
+
+export interface DownloadPart {
+  url: string;
+  offset: number;
+  bytes: ArrayBuffer;
+}
+
+type DatasetRow = DatasetSummary & { schemaVersion: number; complete: boolean };
+
+export interface QuantLensSchema extends DBSchema {
+  datasets: { key: string; value: DatasetRow };
   samples: { key: [string, number]; value: StoredSample; indexes: { byDataset: string } };
   runs: { key: string; value: RunSummary };
   runDocuments: { key: string; value: ResultDocument };
+  catalogs: { key: string; value: DatasetCatalog };
+  tensorSets: { key: string; value: TensorSetRecord; indexes: { byDataset: string } };
+  tensorChunks: { key: [string, number]; value: TensorChunkRecord };
+  downloads: { key: string; value: DownloadRecord };
+  downloadParts: { key: [string, number]; value: DownloadPart };
 }
 
-let opening: Promise<IDBPDatabase<QuantLensSchema>> | null = null;
+export type QuantLensDB = IDBPDatabase<QuantLensSchema>;
 
-function db(): Promise<IDBPDatabase<QuantLensSchema>> {
+let opening: Promise<QuantLensDB> | null = null;
+
+/** The open database (opened once per page or worker). */
+export function database(): Promise<QuantLensDB> {
   opening ??= openDB<QuantLensSchema>(DB_NAME, SCHEMA_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(db, oldVersion) {
       if (oldVersion < 1) {
-        database.createObjectStore('datasets', { keyPath: 'id' });
-        const samples = database.createObjectStore('samples', { keyPath: ['datasetId', 'index'] });
+        db.createObjectStore('datasets', { keyPath: 'id' });
+        const samples = db.createObjectStore('samples', { keyPath: ['datasetId', 'index'] });
         samples.createIndex('byDataset', 'datasetId');
       }
       if (oldVersion < 2) {
-        database.createObjectStore('runs', { keyPath: 'id' });
-        database.createObjectStore('runDocuments', { keyPath: 'id' });
+        db.createObjectStore('runs', { keyPath: 'id' });
+        db.createObjectStore('runDocuments', { keyPath: 'id' });
       }
+      if (oldVersion < 3) {
+        db.createObjectStore('catalogs', { keyPath: 'datasetId' });
+        db.createObjectStore('tensorSets', { keyPath: 'id' }).createIndex('byDataset', 'datasetId');
+        db.createObjectStore('tensorChunks', { keyPath: ['setId', 'chunk'] });
+        db.createObjectStore('downloads', { keyPath: 'url' });
+        db.createObjectStore('downloadParts', { keyPath: ['url', 'offset'] });
+      }
+    },
+    // Another tab (or worker) holds an older version open: close ours so its upgrade is not blocked forever.
+    blocking() {
+      void opening?.then((db) => db.close());
+      opening = null;
     },
   }).catch((error: unknown) => {
     opening = null;
@@ -62,64 +134,133 @@ function db(): Promise<IDBPDatabase<QuantLensSchema>> {
 
 /** Datasets whose import finished, newest first. */
 export async function listDatasets(): Promise<DatasetSummary[]> {
-  const rows = await (await db()).getAll('datasets');
+  const rows = await (await database()).getAll('datasets');
   return rows.filter((row) => row.complete).sort((a, b) => b.createdAt - a.createdAt).map(stripInternal);
 }
 
 export async function getDataset(id: string): Promise<DatasetSummary | undefined> {
-  const row = await (await db()).get('datasets', id);
+  const row = await (await database()).get('datasets', id);
   return row?.complete ? stripInternal(row) : undefined;
+}
+
+export interface SaveOptions {
+  /** Bytes the whole import will need (for the message when storage runs out). */
+  expectedBytes?: number;
 }
 
 /**
  * Writes a dataset: the summary first, marked incomplete, then the samples in batches, then the
- * summary marked complete. An interrupted import is never listed; `sweepIncompleteImports` removes it.
+ * catalog (hashes, labels) and the summary marked complete, with its fingerprint when every sample
+ * carries a sha256. An interrupted import is never listed; `sweepIncompleteImports` removes it.
+ * The summary object may be updated by the sample source while it streams (counts, skipped files).
  */
-export async function saveDataset(summary: DatasetSummary, samples: AsyncIterable<EncodedSample[]> | Iterable<EncodedSample[]>): Promise<void> {
-  const database = await db();
+export async function saveDataset(summary: DatasetSummary, samples: AsyncIterable<SampleRow[]> | Iterable<SampleRow[]>, options: SaveOptions = {}): Promise<DatasetSummary> {
+  const db = await database();
+  const hashes: Uint8Array[] = [];
+  const labels: number[] = [];
+  const fingerprintItems: { sha256: string; label: number | null }[] = [];
+  let hashed = true;
   try {
-    await database.put('datasets', { ...summary, schemaVersion: SCHEMA_VERSION, complete: false });
+    await db.put('datasets', { ...summary, schemaVersion: SCHEMA_VERSION, complete: false });
     for await (const batch of samples) {
-      const tx = database.transaction('samples', 'readwrite');
-      await Promise.all([...batch.map((sample) => tx.store.put({ ...sample, datasetId: summary.id })), tx.done]);
+      const tx = db.transaction('samples', 'readwrite');
+      const writes = batch.map((sample) => tx.store.put({ ...sample, datasetId: summary.id } as StoredSample));
+      await Promise.all([...writes, tx.done]);
+      for (const sample of batch) {
+        labels[sample.index] = sample.label ?? -1;
+        if (sample.sha256) {
+          hashes[sample.index] = hexToBytes(sample.sha256);
+          fingerprintItems.push({ sha256: sample.sha256, label: sample.label });
+        } else hashed = false;
+      }
     }
-    await database.put('datasets', { ...summary, schemaVersion: SCHEMA_VERSION, complete: true });
+    const complete: DatasetSummary = { ...summary };
+    if (hashed && fingerprintItems.length === summary.sampleCount) {
+      complete.fingerprint = await datasetFingerprint(fingerprintItems, summary.classNames);
+      await db.put('catalogs', { datasetId: summary.id, hashes: packHashes(hashes), labels: Int32Array.from(labels) });
+    }
+    await db.put('datasets', { ...complete, schemaVersion: SCHEMA_VERSION, complete: true });
+    return complete;
   } catch (error) {
     await deleteDataset(summary.id).catch(() => undefined); // leave nothing half-written; the original error matters
-    throw storageError(error, `save the dataset '${summary.name}'`);
+    throw await storageErrorWithEstimate(error, `save the dataset '${summary.name}'`, options.expectedBytes ?? summary.sizeBytes);
   }
 }
 
 /** Reads samples [from, to) of a dataset, in index order. */
-export async function readSamples(datasetId: string, from: number, to: number): Promise<EncodedSample[]> {
-  const rows = await (await db()).getAll('samples', IDBKeyRange.bound([datasetId, from], [datasetId, to], false, true));
-  return rows.map(({ datasetId: _datasetId, ...sample }) => sample);
+export async function readSamples(datasetId: string, from: number, to: number): Promise<SampleRow[]> {
+  const rows = await (await database()).getAll('samples', IDBKeyRange.bound([datasetId, from], [datasetId, to], false, true));
+  return rows.map(({ datasetId: _datasetId, ...sample }) => sample as SampleRow);
 }
 
 /** Removes what an import interrupted by a reload or a crash left behind. Call once at start-up. */
 export async function sweepIncompleteImports(): Promise<number> {
-  const rows = await (await db()).getAll('datasets');
+  const db = await database();
+  const rows = await db.getAll('datasets');
   const incomplete = rows.filter((row) => !row.complete);
   for (const row of incomplete) await deleteDataset(row.id);
+  // Tensor sets whose run was interrupted: their chunks are partial.
+  for (const set of await db.getAll('tensorSets')) if (!set.complete) await deleteTensorSet(set.id);
   return incomplete.length;
 }
 
 /** One sample by its index, or undefined when the dataset (or the sample) is not in this browser. */
-export async function getSample(datasetId: string, index: number): Promise<EncodedSample | undefined> {
-  const row = await (await db()).get('samples', [datasetId, index]);
+export async function getSample(datasetId: string, index: number): Promise<SampleRow | undefined> {
+  const row = await (await database()).get('samples', [datasetId, index]);
   if (!row) return undefined;
   const { datasetId: _datasetId, ...sample } = row;
-  return sample;
+  return sample as SampleRow;
 }
 
+/** Deletes a dataset with its samples, catalog and cached tensors, in one transaction. */
 export async function deleteDataset(id: string): Promise<void> {
-  const database = await db();
-  const tx = database.transaction(['datasets', 'samples'], 'readwrite');
+  const db = await database();
+  const sets = await db.getAllKeysFromIndex('tensorSets', 'byDataset', id);
+  const tx = db.transaction(['datasets', 'samples', 'catalogs', 'tensorSets', 'tensorChunks'], 'readwrite');
   await Promise.all([
     tx.objectStore('datasets').delete(id),
     tx.objectStore('samples').delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity])),
+    tx.objectStore('catalogs').delete(id),
+    ...sets.flatMap((setId) => [tx.objectStore('tensorSets').delete(setId), tx.objectStore('tensorChunks').delete(IDBKeyRange.bound([setId, -Infinity], [setId, Infinity]))]),
     tx.done,
   ]);
+}
+
+/** Deletes one cached tensor set and its chunks. */
+export async function deleteTensorSet(setId: string): Promise<void> {
+  const tx = (await database()).transaction(['tensorSets', 'tensorChunks'], 'readwrite');
+  await Promise.all([tx.objectStore('tensorSets').delete(setId), tx.objectStore('tensorChunks').delete(IDBKeyRange.bound([setId, -Infinity], [setId, Infinity])), tx.done]);
+}
+
+export async function getCatalog(datasetId: string): Promise<DatasetCatalog | undefined> {
+  return (await database()).get('catalogs', datasetId);
+}
+
+/** Stores a dataset's catalog and updates its summary (fingerprint, split) in one transaction. */
+export async function saveCatalog(catalog: DatasetCatalog, summary: DatasetSummary): Promise<void> {
+  try {
+    const tx = (await database()).transaction(['catalogs', 'datasets'], 'readwrite');
+    await Promise.all([tx.objectStore('catalogs').put(catalog), tx.objectStore('datasets').put({ ...summary, schemaVersion: SCHEMA_VERSION, complete: true }), tx.done]);
+  } catch (error) {
+    throw await storageErrorWithEstimate(error, `update the dataset '${summary.name}'`, catalog.hashes.byteLength + catalog.labels.byteLength);
+  }
+}
+
+/** Writes computed hashes onto stored sample rows (datasets stored before hashes existed). */
+export async function writeSampleHashes(datasetId: string, rows: { index: number; sha256: string }[]): Promise<void> {
+  const tx = (await database()).transaction('samples', 'readwrite');
+  await Promise.all([
+    ...rows.map(async ({ index, sha256 }) => {
+      const row = await tx.store.get([datasetId, index]);
+      if (row) await tx.store.put({ ...row, sha256 });
+    }),
+    tx.done,
+  ]);
+}
+
+/** Complete datasets that have no fingerprint yet (stored by an older version of the app). */
+export async function datasetsWithoutFingerprint(): Promise<DatasetSummary[]> {
+  return (await listDatasets()).filter((d) => !d.fingerprint);
 }
 
 /** Saves a run's document and its history row in one transaction (both or neither). */
@@ -132,11 +273,11 @@ export async function saveRun(doc: ResultDocument): Promise<RunSummary> {
     quantizedModel: doc.models.quantized.name,
     dataset: doc.dataset.name,
     sampleCount: doc.sampleCount,
-    top1: doc.metrics.top1,
+    primary: { name: doc.metrics[0].name, unit: doc.metrics[0].unit, float: doc.metrics[0].delta.float, quantized: doc.metrics[0].delta.quantized, absolutePoints: doc.metrics[0].delta.absolutePoints },
     providers: { float: doc.models.float.provider.label, quantized: doc.models.quantized.provider.label },
   };
   try {
-    const tx = (await db()).transaction(['runs', 'runDocuments'], 'readwrite');
+    const tx = (await database()).transaction(['runs', 'runDocuments'], 'readwrite');
     await Promise.all([tx.objectStore('runDocuments').put(doc), tx.objectStore('runs').put(summary), tx.done]);
   } catch (error) {
     throw storageError(error, 'save this run in the history');
@@ -146,27 +287,76 @@ export async function saveRun(doc: ResultDocument): Promise<RunSummary> {
 
 /** Past runs, newest first. */
 export async function listRuns(): Promise<RunSummary[]> {
-  const rows = await (await db()).getAll('runs');
+  const rows = await (await database()).getAll('runs');
   return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 export async function getRunDocument(id: string): Promise<ResultDocument | undefined> {
-  return (await db()).get('runDocuments', id);
+  return (await database()).get('runDocuments', id);
 }
 
 export async function deleteRun(id: string): Promise<void> {
-  const tx = (await db()).transaction(['runs', 'runDocuments'], 'readwrite');
+  const tx = (await database()).transaction(['runs', 'runDocuments'], 'readwrite');
   await Promise.all([tx.objectStore('runs').delete(id), tx.objectStore('runDocuments').delete(id), tx.done]);
 }
 
-function stripInternal(row: QuantLensSchema['datasets']['value']): DatasetSummary {
+function stripInternal(row: DatasetRow): DatasetSummary {
   const { schemaVersion: _schemaVersion, complete: _complete, ...summary } = row;
   return summary;
 }
 
-function storageError(error: unknown, action: string): QuantLensError {
-  const name = error instanceof DOMException ? error.name : '';
-  if (name === 'QuotaExceededError') {
+export function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Sample i's hash as lowercase hex, from a catalog's packed hashes. */
+export function catalogHash(catalog: Pick<DatasetCatalog, 'hashes'>, index: number): string {
+  return Array.from(catalog.hashes.subarray(32 * index, 32 * index + 32), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function packHashes(hashes: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(32 * hashes.length);
+  hashes.forEach((hash, i) => out.set(hash, 32 * i));
+  return out;
+}
+
+/** True for the browser's "storage is full" failure, however it arrives (DOMException, or an aborted transaction's error). */
+export function isQuotaError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof DOMException && e.name === 'QuotaExceededError') return true;
+    if (e instanceof QuantLensError && e.code === 'quota-exceeded') return true;
+    if (!(e instanceof Error)) break;
+  }
+  return false;
+}
+
+/** Usage and quota from the browser, or null where it does not say. */
+export async function storageEstimate(): Promise<{ usage: number; quota: number } | null> {
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => null);
+  return estimate && typeof estimate.quota === 'number' ? { usage: estimate.usage ?? 0, quota: estimate.quota } : null;
+}
+
+const mb = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MB`;
+
+/** storageError, with how much was needed and how much is free when the storage is full. */
+export async function storageErrorWithEstimate(error: unknown, action: string, neededBytes: number): Promise<QuantLensError> {
+  if (!isQuotaError(error)) return storageError(error, action);
+  const estimate = await storageEstimate();
+  const free = estimate ? Math.max(0, estimate.quota - estimate.usage) : null;
+  const amounts = `about ${mb(neededBytes)} needed${free === null ? '' : `, ${mb(free)} free of ${mb(estimate!.quota)}`}`;
+  return new QuantLensError(
+    'quota-exceeded',
+    `The browser's storage is full: could not ${action} (${amounts}). Nothing stored before was lost; the partial import was removed.`,
+    `Free at least ${mb(Math.max(0, neededBytes - (free ?? 0)))}: delete datasets or cached tensors you no longer need (Storage, below the dataset list), or ask the browser to keep this site's data ("Keep data on this device"), then try again.`,
+    { cause: error },
+  );
+}
+
+export function storageError(error: unknown, action: string): QuantLensError {
+  if (error instanceof QuantLensError) return error;
+  if (isQuotaError(error)) {
     return new QuantLensError('quota-exceeded', `The browser's storage is full: could not ${action}.`, 'Delete datasets you no longer need from the start page, then try again. Nothing already stored was lost.', { cause: error });
   }
   return new QuantLensError('storage-failed', `Could not ${action} in the browser's local database: ${error instanceof Error ? error.message : String(error)}`, 'Check that this site may store data (not a private window with storage disabled), then reload.', { cause: error });

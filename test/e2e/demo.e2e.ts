@@ -33,7 +33,7 @@ describe('Run the demo, in real Chromium', () => {
     expect(await count(browser, 'top1-quantized')).toBe(golden.quantized.top1Correct);
     expect(await count(browser, 'topk-float')).toBe(golden.float.topKCorrect);
     expect(await count(browser, 'topk-quantized')).toBe(golden.quantized.topKCorrect);
-    expect(await count(browser, 'agreement')).toBe(golden.agreement.top1Agree);
+    expect(await count(browser, 'agreement-top1-agreement')).toBe(golden.agreement.top1Agree);
     expect(await count(browser, 'flips-to-wrong')).toBe(golden.agreement.correctToWrong);
     expect(await count(browser, 'flips-to-correct')).toBe(golden.agreement.wrongToCorrect);
     expect(await page.getByTestId('float-checksum').textContent()).toBe(golden.float.predictionsChecksum);

@@ -31,7 +31,7 @@ describe('History and exports, in real Chromium', () => {
     };
     const json = await save('Download result (JSON)');
     const doc = parseResultDocument(json);
-    expect(doc.models.quantized.top1Correct).toBe(golden.quantized.top1Correct);
+    expect(doc.metrics[0].counts!.quantized).toBe(golden.quantized.top1Correct);
     expect(doc.models.quantized.predictionsChecksum).toBe(golden.quantized.predictionsChecksum);
     const csv = await save('Per-sample CSV');
     expect(csv.trim().split('\r\n')).toHaveLength(golden.sampleCount + 1);

@@ -13,7 +13,8 @@ const outcome = await evaluateInProcess({ floatModel: demo.floatModel, quantized
 if (!outcome.result) throw new Error('the demo evaluation produced no result');
 const facts = resultFacts(outcome.result);
 writeFileSync(DEMO_FACTS_PATH, `${JSON.stringify(facts, null, 2)}\n`);
-const { float, quantized, top1 } = outcome.result;
-console.log(`float top-1 ${(float.classification.top1Accuracy * 100).toFixed(2)}%, INT8 top-1 ${(quantized.classification.top1Accuracy * 100).toFixed(2)}%, delta ${top1.absolutePoints.toFixed(2)} pt`);
-console.log(`median latency: float ${float.latency.medianMs.toFixed(3)} ms, INT8 ${quantized.latency.medianMs.toFixed(3)} ms`);
+const { float, quantized } = outcome.result.task;
+const latency = outcome.result.latency;
+console.log(`float top-1 ${(float.classification.top1Accuracy * 100).toFixed(2)}%, INT8 top-1 ${(quantized.classification.top1Accuracy * 100).toFixed(2)}%, delta ${outcome.result.task.metrics[0].delta.absolutePoints.toFixed(2)} pt`);
+console.log(`median latency: float ${latency.float.medianMs.toFixed(3)} ms, INT8 ${latency.quantized.medianMs.toFixed(3)} ms`);
 console.log(`wrote ${DEMO_FACTS_PATH}`);

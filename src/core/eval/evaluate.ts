@@ -1,20 +1,26 @@
-import type { SampleFailure } from '../data/dataset.ts';
+import type { SampleFailure, SampleTarget } from '../data/dataset.ts';
 import type { PreprocessedTensorData } from '../preprocess/spec.ts';
-import type { AgreementResult, ClassificationResult, LatencySummary, MetricDelta, PerClassReport } from '../metrics/types.ts';
-import { AgreementAccumulator, ClassificationAccumulator, metricDelta, summarizeLatencies } from '../metrics/index.ts';
-import { topConfidence } from '../metrics/confidence.ts';
+import type { LatencySummary } from '../metrics/types.ts';
+import { summarizeLatencies } from '../metrics/latency.ts';
+import type { PairAccumulator, TaskOutcome } from '../tasks/types.ts';
 import { ProgressClock, type Progress } from './progress.ts';
-import { predictionsChecksum } from './checksum.ts';
 
 /**
- * The one evaluation loop, host-agnostic: the browser feeds it from a data worker and two model
- * workers, Node from files and in-process sessions. Same code, same numbers.
+ * The one evaluation loop, host-agnostic and task-agnostic: the browser feeds it from a data
+ * worker and two model workers, Node from files and in-process sessions; a task accumulator turns
+ * the outputs into metrics. Same code, same numbers.
  */
 
 export interface PreparedSample {
   index: number;
   label: number | null;
   input: PreprocessedTensorData;
+  /** The decoded image's size before preprocessing (detection maps boxes back to it). */
+  imageSize?: { width: number; height: number };
+  /** Boxes or a mask, for detection and segmentation. */
+  target?: SampleTarget;
+  /** Segments from a manifest ("lighting": "night"). */
+  tags?: Record<string, string>;
 }
 
 export interface PreparedChunk {
@@ -22,9 +28,15 @@ export interface PreparedChunk {
   failures: SampleFailure[];
 }
 
+/** One output tensor of one inference. */
+export interface OutputTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
 export interface ChunkOutput {
-  /** One score vector (logits or probabilities) per input, in input order. */
-  scores: Float32Array[];
+  /** Per input (in input order), every model output in the model's output order. */
+  outputs: OutputTensor[][];
   /** Per-inference latency, measured around the engine's run call. */
   latenciesMs: number[];
 }
@@ -34,61 +46,40 @@ export interface ModelRunner {
   runChunk(inputs: PreprocessedTensorData[]): Promise<ChunkOutput>;
 }
 
-export interface EvaluationPlan {
+export interface EvaluationPlan<T extends TaskOutcome = TaskOutcome> {
   /** Number of samples the source will yield (for progress and ETA). */
   total: number;
   chunks: AsyncIterable<PreparedChunk>;
   floatModel: ModelRunner;
   quantizedModel: ModelRunner;
-  topK?: number;
+  /** What the outputs are measured as (classification, detection...). */
+  task: PairAccumulator<T>;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   now?: () => number;
 }
 
-export interface ModelRunSummary {
-  classification: ClassificationResult;
-  /** Per-class precision/recall/F1 and the confusion matrix (labelled samples only). */
-  perClass: PerClassReport;
-  latency: LatencySummary;
-  /** FNV-1a of the per-sample top-1 predictions: equal checksums = identical predictions. */
-  predictionsChecksum: string;
-}
-
-export interface EvaluationResult {
+export interface EvaluationResult<T extends TaskOutcome = TaskOutcome> {
   /** Samples both models ran on. */
   sampleCount: number;
   skipped: SampleFailure[];
-  float: ModelRunSummary;
-  quantized: ModelRunSummary;
-  agreement: AgreementResult;
-  /**
-   * Per evaluated sample, in run order: which dataset sample it is, its label (-1 when unlabelled)
-   * and each model's confidence in its top-1 answer (for the flipped-samples gallery).
-   */
-  samples: { indices: Int32Array; labels: Int32Array; floatConfidence: Float32Array; quantizedConfidence: Float32Array };
-  top1: MetricDelta;
-  topK?: MetricDelta & { k: number };
+  latency: { float: LatencySummary; quantized: LatencySummary };
+  task: T;
   durationMs: number;
 }
 
-export interface EvaluationOutcome {
+export interface EvaluationOutcome<T extends TaskOutcome = TaskOutcome> {
   /** 'cancelled' is a normal outcome: the result then covers the samples done so far. */
   status: 'complete' | 'cancelled';
-  result: EvaluationResult | null;
+  result: EvaluationResult<T> | null;
 }
 
-/** Runs both models on every sample, concurrently, and accumulates the metrics as it goes. */
-export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutcome> {
+/** Runs both models on every sample, concurrently, and accumulates the task's metrics as it goes. */
+export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T>): Promise<EvaluationOutcome<T>> {
   const now = plan.now ?? (() => performance.now());
   const clock = new ProgressClock(plan.total, now);
-  const k = plan.topK ?? 5;
   const skipped: SampleFailure[] = [];
   const latencies = { float: [] as number[], quantized: [] as number[] };
-  const sampleIndices: number[] = [];
-  const sampleLabels: number[] = [];
-  const confidences = { float: [] as number[], quantized: [] as number[] };
-  let accumulators: { float: ClassificationAccumulator; quantized: ClassificationAccumulator; agreement: AgreementAccumulator } | null = null;
   let cancelled = false;
 
   for await (const chunk of plan.chunks) {
@@ -104,16 +95,7 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
         plan.floatModel.runChunk(inputs.map((a) => a.slice())),
         plan.quantizedModel.runChunk(inputs),
       ]);
-      accumulators ??= createAccumulators(floatOut.scores[0].length, k);
-      chunk.samples.forEach((sample, i) => {
-        accumulators!.float.add(floatOut.scores[i], sample.label);
-        accumulators!.quantized.add(quantizedOut.scores[i], sample.label);
-        accumulators!.agreement.add(floatOut.scores[i], quantizedOut.scores[i], sample.label);
-        sampleIndices.push(sample.index);
-        sampleLabels.push(sample.label ?? -1);
-        confidences.float.push(topConfidence(floatOut.scores[i]));
-        confidences.quantized.push(topConfidence(quantizedOut.scores[i]));
-      });
+      chunk.samples.forEach((sample, i) => plan.task.add(sample, floatOut.outputs[i], quantizedOut.outputs[i]));
       latencies.float.push(...floatOut.latenciesMs);
       latencies.quantized.push(...quantizedOut.latenciesMs);
     }
@@ -125,43 +107,16 @@ export async function evaluatePair(plan: EvaluationPlan): Promise<EvaluationOutc
   }
 
   const status = cancelled ? 'cancelled' : 'complete';
-  if (!accumulators) return { status, result: null };
-  const float = summarize(accumulators.float, latencies.float);
-  const quantized = summarize(accumulators.quantized, latencies.quantized);
-  const result: EvaluationResult = {
-    sampleCount: float.classification.sampleCount,
-    skipped,
-    float,
-    quantized,
-    agreement: accumulators.agreement.result(),
-    samples: {
-      indices: Int32Array.from(sampleIndices),
-      labels: Int32Array.from(sampleLabels),
-      floatConfidence: Float32Array.from(confidences.float),
-      quantizedConfidence: Float32Array.from(confidences.quantized),
+  const sampleCount = latencies.float.length;
+  if (sampleCount === 0) return { status, result: null };
+  return {
+    status,
+    result: {
+      sampleCount,
+      skipped,
+      latency: { float: summarizeLatencies(latencies.float), quantized: summarizeLatencies(latencies.quantized) },
+      task: plan.task.finish(),
+      durationMs: clock.elapsedMs(),
     },
-    top1: metricDelta(float.classification.top1Accuracy, quantized.classification.top1Accuracy),
-    durationMs: clock.elapsedMs(),
-  };
-  const [floatTopK, quantizedTopK] = [float.classification.topK, quantized.classification.topK];
-  if (floatTopK && quantizedTopK) result.topK = { ...metricDelta(floatTopK.accuracy, quantizedTopK.accuracy), k: floatTopK.k };
-  return { status, result };
-}
-
-function createAccumulators(numClasses: number, k: number) {
-  return {
-    float: new ClassificationAccumulator(numClasses, k),
-    quantized: new ClassificationAccumulator(numClasses, k),
-    agreement: new AgreementAccumulator(),
-  };
-}
-
-function summarize(accumulator: ClassificationAccumulator, latenciesMs: number[]): ModelRunSummary {
-  const classification = accumulator.result();
-  return {
-    classification,
-    perClass: accumulator.perClass(),
-    latency: summarizeLatencies(latenciesMs),
-    predictionsChecksum: predictionsChecksum(classification.predictions),
   };
 }

@@ -12,7 +12,14 @@ export async function prepareChunk(samples: readonly EncodedSample[], spec: Prep
   for (const sample of samples) {
     try {
       const image = await decodeImage(sample.bytes, sample.mime, hostDecoder);
-      prepared.push({ index: sample.index, label: sample.label, input: preprocess(image, spec) });
+      prepared.push({
+        index: sample.index,
+        label: sample.label,
+        input: preprocess(image, spec),
+        imageSize: { width: image.width, height: image.height },
+        ...(sample.target ? { target: sample.target } : {}),
+        ...(sample.tags ? { tags: sample.tags } : {}),
+      });
     } catch (error) {
       failures.push({ index: sample.index, name: sample.name, reason: toErrorInfo(error).message });
     }

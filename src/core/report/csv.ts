@@ -3,10 +3,11 @@ import { csvField } from './escape.ts';
 
 /** One row per evaluated sample: what each model predicted and whether it flipped. */
 export function perSampleCsv(doc: ResultDocument, sampleNames?: ReadonlyMap<number, string>): string {
+  if (!doc.classification) return 'note\r\nPer-sample rows are written for classification runs.\r\n';
   const className = (i: number) => (i < 0 ? '' : (doc.dataset.classNames[i] ?? String(i)));
   const header = ['sample_index', 'sample_name', 'label', 'float_prediction', 'quantized_prediction', 'float_correct', 'quantized_correct', 'outcome'];
   const lines = [header.join(',')];
-  const { index, label, floatPrediction, quantizedPrediction } = doc.samples;
+  const { index, label, floatPrediction, quantizedPrediction } = doc.classification.samples;
   for (let i = 0; i < index.length; i++) {
     const known = label[i] >= 0;
     const floatCorrect = known && floatPrediction[i] === label[i];

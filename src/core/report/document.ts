@@ -1,12 +1,15 @@
 /**
- * The result document: one versioned JSON shape for a finished (or cancelled) run. The app stores
- * it in its history, exports it, imports it back, and renders it; the CLI writes the same shape.
- * Bump RESULT_VERSION on any breaking change and keep `parseResultDocument` reading older versions.
+ * The result document: one versioned JSON shape for a finished (or cancelled) run of any task. The
+ * app stores it in its history, exports it, imports it back, and renders it; the CLI writes the
+ * same shape. Bump RESULT_VERSION on any breaking change and keep `parseResultDocument` reading
+ * older versions.
  */
 import type { EvaluationResult } from '../eval/evaluate.ts';
 import type { SampleFailure } from '../data/dataset.ts';
-import type { AgreementResult, LatencySummary, MetricDelta, PerClassReport } from '../metrics/types.ts';
+import type { AgreementResult, LatencySummary, PerClassReport } from '../metrics/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
+import type { AgreementRow, MetricRow, PerClassRows, TaskKind, TaskOutcome } from '../tasks/types.ts';
+import type { ClassificationOutcome } from '../tasks/classification.ts';
 import type { VerdictSettings } from './verdict.ts';
 import { top1Uncertainty, type Top1Uncertainty } from '../eval/uncertainty.ts';
 
@@ -23,9 +26,16 @@ export interface ModelRecord {
   format?: string;
   provider: { requested: string; actual: string; label: string; fallbackReason?: string; threads?: number; detail?: string };
   latency: LatencySummary;
-  predictionsChecksum: string;
-  top1Correct: number;
-  topKCorrect?: number;
+  /** Classification: FNV-1a of the per-sample top-1 predictions. */
+  predictionsChecksum?: string;
+}
+
+/** Classification's own detail: confusion matrices, flips and per-sample outcomes. */
+export interface ClassificationDetail {
+  perClass: Record<ModelRole, PerClassReport>;
+  agreement: AgreementResult;
+  /** Per evaluated sample, in run order. Labels are -1 when unknown; confidences are top-1 probabilities (3 decimals). */
+  samples: { index: number[]; label: number[]; floatPrediction: number[]; quantizedPrediction: number[]; floatConfidence: number[]; quantizedConfidence: number[] };
 }
 
 export interface ResultDocument {
@@ -35,18 +45,20 @@ export interface ResultDocument {
   /** ISO 8601. */
   createdAt: string;
   status: 'complete' | 'cancelled';
-  task: 'classification';
+  task: TaskKind;
   environment: { host: 'browser' | 'node'; userAgent?: string; hardwareConcurrency?: number; crossOriginIsolated?: boolean };
   models: Record<ModelRole, ModelRecord>;
   dataset: { id: string; name: string; sampleCount: number; classNames: string[]; fingerprint?: string };
   preprocess: { spec: PreprocessSpec; fingerprint?: string };
   /** How the verdict was judged when the run was saved (the viewer may change it). */
   verdictSettings: VerdictSettings;
-  metrics: { top1: MetricDelta; topK?: MetricDelta & { k: number }; top1Uncertainty?: Top1Uncertainty };
-  agreement: AgreementResult;
-  perClass: Record<ModelRole, PerClassReport>;
-  /** Per evaluated sample, in run order. Labels are -1 when unknown; confidences are top-1 probabilities (3 decimals). */
-  samples: { index: number[]; label: number[]; floatPrediction: number[]; quantizedPrediction: number[]; floatConfidence?: number[]; quantizedConfidence?: number[] };
+  /** The task's metrics; the first is the one the verdict judges. */
+  metrics: MetricRow[];
+  /** Interval and test of the first metric's Δ, when the task supports one (classification). */
+  uncertainty?: Top1Uncertainty;
+  agreement: AgreementRow[];
+  perClass?: PerClassRows;
+  classification?: ClassificationDetail;
   skipped: SampleFailure[];
   sampleCount: number;
   durationMs: number;
@@ -57,55 +69,57 @@ export interface DocumentContext {
   createdAt: Date;
   status: 'complete' | 'cancelled';
   environment: ResultDocument['environment'];
-  models: Record<ModelRole, Omit<ModelRecord, 'latency' | 'predictionsChecksum' | 'top1Correct' | 'topKCorrect'>>;
+  models: Record<ModelRole, Omit<ModelRecord, 'latency' | 'predictionsChecksum'>>;
   dataset: ResultDocument['dataset'];
   preprocess: ResultDocument['preprocess'];
   verdictSettings: VerdictSettings;
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 /** Builds the document of a run from the core's result and what the host knows about the run. */
-export function toResultDocument(result: EvaluationResult, context: DocumentContext): ResultDocument {
-  const model = (role: ModelRole): ModelRecord => {
-    const summary = result[role];
-    return {
-      ...context.models[role],
-      latency: summary.latency,
-      predictionsChecksum: summary.predictionsChecksum,
-      top1Correct: summary.classification.top1Correct,
-      ...(summary.classification.topK ? { topKCorrect: summary.classification.topK.correct } : {}),
-    };
-  };
+export function toResultDocument(result: EvaluationResult<TaskOutcome>, context: DocumentContext): ResultDocument {
+  const task = result.task;
+  const classification = task.kind === 'classification' ? (task as ClassificationOutcome) : null;
+  const model = (role: ModelRole): ModelRecord => ({
+    ...context.models[role],
+    latency: result.latency[role],
+    ...(classification ? { predictionsChecksum: classification[role].predictionsChecksum } : {}),
+  });
   return {
     schema: RESULT_SCHEMA,
     version: RESULT_VERSION,
     id: context.id,
     createdAt: context.createdAt.toISOString(),
     status: context.status,
-    task: 'classification',
+    task: task.kind,
     environment: context.environment,
     models: { float: model('float'), quantized: model('quantized') },
     dataset: context.dataset,
     preprocess: context.preprocess,
     verdictSettings: context.verdictSettings,
-    metrics: {
-      top1: result.top1,
-      ...(result.topK ? { topK: result.topK } : {}),
-      top1Uncertainty: top1Uncertainty(result.samples.labels, result.float.classification.predictions, result.quantized.classification.predictions),
-    },
-    agreement: result.agreement,
-    perClass: { float: result.float.perClass, quantized: result.quantized.perClass },
-    samples: {
-      index: Array.from(result.samples.indices),
-      label: Array.from(result.samples.labels),
-      floatPrediction: Array.from(result.float.classification.predictions),
-      quantizedPrediction: Array.from(result.quantized.classification.predictions),
-      floatConfidence: Array.from(result.samples.floatConfidence, round3),
-      quantizedConfidence: Array.from(result.samples.quantizedConfidence, round3),
-    },
+    metrics: task.metrics,
+    ...(classification ? { uncertainty: top1Uncertainty(classification.samples.labels, classification.float.classification.predictions, classification.quantized.classification.predictions) } : {}),
+    agreement: task.agreement,
+    ...(task.perClass ? { perClass: task.perClass } : {}),
+    ...(classification ? { classification: classificationDetail(classification) } : {}),
     skipped: result.skipped,
     sampleCount: result.sampleCount,
     durationMs: result.durationMs,
   };
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
+function classificationDetail(outcome: ClassificationOutcome): ClassificationDetail {
+  return {
+    perClass: { float: outcome.float.perClass, quantized: outcome.quantized.perClass },
+    agreement: outcome.agreementDetail,
+    samples: {
+      index: Array.from(outcome.samples.indices),
+      label: Array.from(outcome.samples.labels),
+      floatPrediction: Array.from(outcome.float.classification.predictions),
+      quantizedPrediction: Array.from(outcome.quantized.classification.predictions),
+      floatConfidence: Array.from(outcome.samples.floatConfidence, round3),
+      quantizedConfidence: Array.from(outcome.samples.quantizedConfidence, round3),
+    },
+  };
+}

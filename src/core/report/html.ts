@@ -2,9 +2,10 @@
  * The self-contained HTML report: opens from a file with no network and no script. Every string
  * that came from a user (file names, class names, dataset names) goes through escapeHtml.
  */
-import { documentVerdict } from './verdict.ts';
+import type { MetricRow } from '../tasks/types.ts';
 import type { ResultDocument, ModelRole } from './document.ts';
 import { escapeHtml as e } from './escape.ts';
+import { documentVerdict } from './verdict.ts';
 
 /** A chart rendered by the host (e.g. Observable Plot's SVG), embedded as is. */
 export interface ReportFigure {
@@ -13,25 +14,21 @@ export interface ReportFigure {
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
+const num = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 const pts = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(2)} pt`;
 const rel = (x: number) => (Number.isFinite(x) ? `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x * 100).toFixed(2)}%` : 'n/a');
 const ms = (x: number) => `${x.toFixed(3)} ms`;
+const value = (m: MetricRow, x: number) => (m.unit === 'proportion' ? pct(x) : num(x));
+const change = (m: MetricRow) => (m.unit === 'proportion' ? pts(m.delta.absolutePoints) : `${m.delta.absolutePoints >= 0 ? '+' : '−'}${Math.abs(m.delta.absolutePoints).toFixed(4)}`);
 const ROLES: ModelRole[] = ['float', 'quantized'];
 
 export function renderHtmlReport(doc: ResultDocument, figures: readonly ReportFigure[] = []): string {
   const v = documentVerdict(doc, doc.verdictSettings);
-  const u = doc.metrics.top1Uncertainty;
-  const labelled = doc.samples.label.filter((l) => l >= 0).length;
+  const u = doc.uncertainty;
   const names = doc.dataset.classNames;
-  const metricRows = [
-    { name: 'Top-1 accuracy', delta: doc.metrics.top1, f: doc.models.float.top1Correct, q: doc.models.quantized.top1Correct },
-    ...(doc.metrics.topK ? [{ name: `Top-${doc.metrics.topK.k} accuracy`, delta: doc.metrics.topK, f: doc.models.float.topKCorrect ?? 0, q: doc.models.quantized.topKCorrect ?? 0 }] : []),
-  ];
-  const perClassRows = doc.perClass.float.classes
-    .filter((c) => c.support > 0)
-    .map((c) => ({ c, q: doc.perClass.quantized.classes[c.classIndex] }))
-    .sort((a, b) => a.q.recall - a.c.recall - (b.q.recall - b.c.recall));
-  const a = doc.agreement;
+  const counts = (m: MetricRow, role: ModelRole) => (m.counts ? ` (${m.counts[role]}/${m.counts.of})` : '');
+  const flips = doc.classification?.agreement;
+  const perClass = doc.perClass;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -45,19 +42,23 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.verdict{border-rad
 .muted{color:#57606a}figure{margin:0 0 1rem}svg{max-width:100%;height:auto}code{overflow-wrap:anywhere}
 </style></head><body>
 <h1>QuantLens report</h1>
-<p class="muted">${e(doc.createdAt)} · ${doc.status === 'cancelled' ? 'cancelled run (partial results)' : 'complete run'} · ${doc.sampleCount} samples of “${e(doc.dataset.name)}”</p>
+<p class="muted">${e(doc.createdAt)} · ${e(doc.task)} · ${doc.status === 'cancelled' ? 'cancelled run (partial results)' : 'complete run'} · ${doc.sampleCount} samples of “${e(doc.dataset.name)}”</p>
 <div class="verdict ${v.outcome}"><strong>${v.outcome === 'within' ? 'Within budget' : v.outcome === 'exceeds' ? 'Exceeds budget' : 'Inconclusive'}.</strong> ${e(v.sentence)}</div>
-${u ? `<p>Δ top-1 ${pts(doc.metrics.top1.absolutePoints)}, ${Math.round(u.confidence * 100)}% interval [${pts(u.intervalPoints.low)}, ${pts(u.intervalPoints.high)}] (paired bootstrap, ${u.resamples} resamples, seed ${u.seed}); McNemar exact p = ${u.mcnemarPValue.toPrecision(3)}.</p>` : ''}
+${u ? `<p>Δ ${e(doc.metrics[0].name)} ${pts(doc.metrics[0].delta.absolutePoints)}, ${Math.round(u.confidence * 100)}% interval [${pts(u.intervalPoints.low)}, ${pts(u.intervalPoints.high)}] (paired bootstrap, ${u.resamples} resamples, seed ${u.seed}); McNemar exact p = ${u.mcnemarPValue.toPrecision(3)}.</p>` : ''}
 <h2>Metrics</h2>
-<table><thead><tr><th>Metric</th><th class="n">Float</th><th class="n">Quantized</th><th class="n">Δ points</th><th class="n">Δ relative</th></tr></thead><tbody>
-${metricRows.map((r) => `<tr><th>${r.name}</th><td class="n">${pct(r.delta.float)} (${r.f}/${labelled})</td><td class="n">${pct(r.delta.quantized)} (${r.q}/${labelled})</td><td class="n">${pts(r.delta.absolutePoints)}</td><td class="n">${rel(r.delta.relative)}</td></tr>`).join('\n')}
+<table><thead><tr><th>Metric</th><th class="n">Float</th><th class="n">Quantized</th><th class="n">Δ</th><th class="n">Δ relative</th></tr></thead><tbody>
+${doc.metrics.map((m) => `<tr><th>${e(m.name)}</th><td class="n">${value(m, m.delta.float)}${counts(m, 'float')}</td><td class="n">${value(m, m.delta.quantized)}${counts(m, 'quantized')}</td><td class="n">${change(m)}</td><td class="n">${rel(m.delta.relative)}</td></tr>`).join('\n')}
 </tbody></table>
-<p>Same top-1 prediction on ${pct(a.top1Agreement)} of samples (${a.top1Agree}/${a.sampleCount}); ${a.correctToWrong} flipped correct → wrong, ${a.wrongToCorrect} wrong → correct, ${a.wrongToOtherWrong} wrong in both with different answers.</p>
+<h2>Agreement between the two models</h2>
+<ul>
+${doc.agreement.map((a) => `<li>${e(a.name)}: <strong>${a.unit === 'proportion' ? pct(a.value) : num(a.value)}</strong>. ${e(a.detail)}</li>`).join('\n')}
+${flips ? `<li>${flips.correctToWrong} flipped correct → wrong, ${flips.wrongToCorrect} wrong → correct, ${flips.wrongToOtherWrong} wrong in both with different answers.</li>` : ''}
+</ul>
 ${figures.map((f) => `<figure>${f.svg}<figcaption>${e(f.caption)}</figcaption></figure>`).join('\n')}
-<h2>Per class (worst Δ first)</h2>
-<table><thead><tr><th>Class</th><th class="n">Samples</th><th class="n">Float accuracy</th><th class="n">Quantized accuracy</th><th class="n">Δ points</th></tr></thead><tbody>
-${perClassRows.map(({ c, q }) => `<tr><th>${e(names[c.classIndex] ?? c.classIndex)}</th><td class="n">${c.support}</td><td class="n">${pct(c.recall)}</td><td class="n">${pct(q.recall)}</td><td class="n">${pts((q.recall - c.recall) * 100)}</td></tr>`).join('\n')}
-</tbody></table>
+${perClass ? `<h2>Per class: ${e(perClass.metricName)} (worst Δ first)</h2>
+<table><thead><tr><th>Class</th><th class="n">Support</th><th class="n">Float</th><th class="n">Quantized</th><th class="n">Δ points</th></tr></thead><tbody>
+${[...perClass.rows].sort((a, b) => a.quantized - a.float - (b.quantized - b.float)).map((r) => `<tr><th>${e(names[r.classIndex] ?? r.classIndex)}</th><td class="n">${r.support}</td><td class="n">${pct(r.float)}</td><td class="n">${pct(r.quantized)}</td><td class="n">${pts((r.quantized - r.float) * 100)}</td></tr>`).join('\n')}
+</tbody></table>` : ''}
 <h2>Where each model ran</h2>
 <table><thead><tr><th>Model</th><th>Execution provider</th><th class="n">Median</th><th class="n">p95</th></tr></thead><tbody>
 ${ROLES.map((role) => {
@@ -70,7 +71,7 @@ ${ROLES.map((role) => {
 <ul>
 <li>Dataset: ${e(doc.dataset.name)} (${doc.dataset.sampleCount} samples, ${names.length} classes)${doc.dataset.fingerprint ? `, fingerprint <code>${e(doc.dataset.fingerprint)}</code>` : ''}</li>
 <li>Preprocessing: <code>${e(JSON.stringify(doc.preprocess.spec))}</code>${doc.preprocess.fingerprint ? `, fingerprint <code>${e(doc.preprocess.fingerprint)}</code>` : ''}</li>
-<li>Predictions checksums: float <code>${e(doc.models.float.predictionsChecksum)}</code>, quantized <code>${e(doc.models.quantized.predictionsChecksum)}</code></li>
+${doc.models.float.predictionsChecksum ? `<li>Predictions checksums: float <code>${e(doc.models.float.predictionsChecksum)}</code>, quantized <code>${e(doc.models.quantized.predictionsChecksum ?? '')}</code></li>` : ''}
 <li>Skipped samples: ${doc.skipped.length}${doc.skipped.length ? ` (${doc.skipped.slice(0, 20).map((s) => `${e(s.name)}: ${e(s.reason)}`).join('; ')}${doc.skipped.length > 20 ? '; …' : ''})` : ''}</li>
 <li>Environment: ${e(doc.environment.host)}${doc.environment.userAgent ? `, ${e(doc.environment.userAgent)}` : ''}</li>
 </ul>

@@ -26,13 +26,17 @@ export function validateResultDocument(value: unknown): ResultDocument {
   const need = (ok: boolean, what: string) => ok || problems.push(what);
   need(typeof doc.id === 'string', 'id');
   need(typeof doc.createdAt === 'string', 'createdAt');
-  need(!!doc.models?.float && !!doc.models?.quantized, 'models.float / models.quantized');
+  need(['classification', 'detection', 'segmentation', 'embedding'].includes(String(doc.task)), 'task');
+  need(!!doc.models?.float?.latency && !!doc.models?.quantized?.latency, 'models.float / models.quantized');
   need(Array.isArray(doc.dataset?.classNames) && doc.dataset!.classNames.every((n) => typeof n === 'string'), 'dataset.classNames');
-  need(typeof doc.metrics?.top1?.float === 'number' && typeof doc.metrics?.top1?.quantized === 'number', 'metrics.top1');
-  need(!!doc.perClass?.float?.confusionMatrix && !!doc.perClass?.quantized?.confusionMatrix, 'perClass');
-  need(!!doc.agreement && typeof doc.agreement.top1Agree === 'number', 'agreement');
-  const samples = doc.samples;
-  need(!!samples && [samples.index, samples.label, samples.floatPrediction, samples.quantizedPrediction].every((a) => Array.isArray(a) && a.length === samples.index.length), 'samples');
+  need(Array.isArray(doc.metrics) && doc.metrics.length > 0 && doc.metrics.every((m) => typeof m?.name === 'string' && typeof m.delta?.float === 'number' && typeof m.delta?.quantized === 'number'), 'metrics');
+  need(Array.isArray(doc.agreement), 'agreement');
+  const c = doc.classification;
+  if (c !== undefined) {
+    const samples = c.samples;
+    need(!!c.perClass?.float?.confusionMatrix && !!c.perClass?.quantized?.confusionMatrix, 'classification.perClass');
+    need(!!samples && [samples.index, samples.label, samples.floatPrediction, samples.quantizedPrediction].every((a) => Array.isArray(a) && a.length === samples.index.length), 'classification.samples');
+  }
   need(!!doc.verdictSettings && ['points', 'relative', 'significance'].includes(doc.verdictSettings.mode) && Number.isFinite(doc.verdictSettings.threshold), 'verdictSettings');
   if (problems.length) {
     throw new QuantLensError('invalid-input', `This QuantLens result is incomplete or damaged (missing or wrong: ${problems.join(', ')}).`, HINT);

@@ -11,11 +11,14 @@ export interface VerdictSettings {
 
 export const DEFAULT_VERDICT: VerdictSettings = { mode: 'points', threshold: 1 };
 
-/** The verdict of a result document under the user's settings, using its interval when it has one. */
+/** The verdict on a result's first metric under the user's settings, using its interval when it has one. */
 export function documentVerdict(doc: ResultDocument, settings: VerdictSettings): Verdict {
-  const u = doc.metrics.top1Uncertainty;
-  return verdict(doc.metrics.top1, settings.threshold, {
+  const primary = doc.metrics[0];
+  const u = doc.uncertainty;
+  return verdict(primary.delta, settings.threshold, {
     mode: settings.mode,
+    metricName: primary.name.charAt(0).toLowerCase() + primary.name.slice(1),
+    ...(primary.unit === 'number' ? { valueFormat: 'number' as const } : {}),
     ...(u ? { intervalPoints: u.intervalPoints, intervalRelative: u.intervalRelative, confidence: u.confidence, pValue: u.mcnemarPValue } : {}),
   });
 }

@@ -24,11 +24,11 @@ describe('demo pair evaluated in Node', () => {
     expect(resultFacts(result)).toEqual(golden);
     // Independent sanity checks on the recorded numbers themselves.
     expect(result.sampleCount).toBe(2000);
-    expect(result.float.classification.top1Accuracy).toBeGreaterThan(0.97);
-    expect(Math.abs(result.top1.absolutePoints)).toBeLessThan(1.5);
-    expect(result.agreement.top1Agreement).toBeGreaterThan(0.98);
+    expect(result.task.float.classification.top1Accuracy).toBeGreaterThan(0.97);
+    expect(Math.abs(result.task.metrics[0].delta.absolutePoints)).toBeLessThan(1.5);
+    expect(result.task.agreementDetail.top1Agreement).toBeGreaterThan(0.98);
     expect(progress.at(-1)).toBe(2000);
-    expect(result.float.latency.count).toBe(2000);
+    expect(result.latency.float.count).toBe(2000);
   });
 
   it('stops early and cleanly when cancelled', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePair, type ModelRunner, type PreparedChunk } from '../../../../src/core/eval/evaluate.ts';
+import { ClassificationPair } from '../../../../src/core/tasks/index.ts';
 import { ProgressClock, formatDuration } from '../../../../src/core/eval/progress.ts';
 import { predictionsChecksum } from '../../../../src/core/eval/checksum.ts';
 
@@ -10,7 +11,7 @@ function runner(predict: (input: Float32Array) => number, seen: Float32Array[] =
     async runChunk(inputs) {
       seen.push(...(inputs as Float32Array[]));
       return {
-        scores: inputs.map((x) => Float32Array.from({ length: 3 }, (_, c) => (c === predict(x as Float32Array) ? 1 : 0))),
+        outputs: inputs.map((x) => [{ data: Float32Array.from({ length: 3 }, (_, c) => (c === predict(x as Float32Array) ? 1 : 0)), dims: [1, 3] }]),
         latenciesMs: inputs.map(() => 2),
       };
     },
@@ -37,17 +38,17 @@ describe('evaluatePair', () => {
       chunks: chunks(labels, 3),
       floatModel: runner((x) => x[0], floatSeen),
       quantizedModel: runner((x) => ([1, 4].includes(x[1]) ? 0 : x[0]), quantSeen),
-      topK: 2,
+      task: new ClassificationPair(2),
     });
     const r = outcome.result!;
     expect(outcome.status).toBe('complete');
     expect(r.sampleCount).toBe(8);
     expect(r.skipped).toHaveLength(1);
-    expect(r.float.classification.top1Correct).toBe(8);
-    expect(r.quantized.classification.top1Correct).toBe(6);
-    expect(r.top1.absolutePoints).toBeCloseTo(-25, 12);
-    expect(r.agreement).toMatchObject({ top1Agree: 6, correctToWrong: 2, wrongToCorrect: 0 });
-    expect(r.float.latency.medianMs).toBe(2);
+    expect(r.task.float.classification.top1Correct).toBe(8);
+    expect(r.task.quantized.classification.top1Correct).toBe(6);
+    expect(r.task.metrics[0].delta.absolutePoints).toBeCloseTo(-25, 12);
+    expect(r.task.agreementDetail).toMatchObject({ top1Agree: 6, correctToWrong: 2, wrongToCorrect: 0 });
+    expect(r.latency.float.medianMs).toBe(2);
     expect(floatSeen.every((buffer, i) => buffer !== quantSeen[i])).toBe(true);
   });
 
@@ -58,6 +59,7 @@ describe('evaluatePair', () => {
       chunks: chunks(labels, 2),
       floatModel: runner((x) => x[0]),
       quantizedModel: runner((x) => x[0]),
+      task: new ClassificationPair(),
       signal: controller.signal,
       onProgress: (p) => p.done >= 4 && controller.abort(),
     });

@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateInProcess } from '../../../../src/runtime/in-process.ts';
 import type { EvaluationResult } from '../../../../src/core/eval/evaluate.ts';
+import type { ClassificationOutcome } from '../../../../src/core/tasks/index.ts';
 import { parseResultDocument, perSampleCsv, renderHtmlReport, toResultDocument, type ResultDocument } from '../../../../src/core/report/index.ts';
 import { QuantLensError } from '../../../../src/core/errors.ts';
 import { loadDemo } from '../../../helpers/demo.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
-function documentOf(result: EvaluationResult, classNames: string[]): ResultDocument {
+function documentOf(result: EvaluationResult<ClassificationOutcome>, classNames: string[]): ResultDocument {
   const provider = { requested: 'wasm', actual: 'wasm', label: 'WebAssembly (CPU)', threads: 1 };
   return toResultDocument(result, {
     id: 'run-1',
@@ -23,7 +24,7 @@ function documentOf(result: EvaluationResult, classNames: string[]): ResultDocum
 
 describe('result document, CSV and HTML report', () => {
   const demo = loadDemo();
-  let result: EvaluationResult;
+  let result: EvaluationResult<ClassificationOutcome>;
   beforeAll(async () => {
     const samples = demo.testSet.samples.slice(0, 300);
     result = (await evaluateInProcess({ floatModel: demo.floatModel, quantizedModel: demo.quantizedModel, samples, spec: demo.manifest.preprocess })).result!;
@@ -33,8 +34,8 @@ describe('result document, CSV and HTML report', () => {
     const doc = documentOf(result, demo.testSet.classNames);
     const back = parseResultDocument(JSON.stringify(doc));
     expect(back).toEqual(doc);
-    expect(back.samples.floatPrediction).toHaveLength(300);
-    expect(back.models.float.top1Correct).toBe(result.float.classification.top1Correct);
+    expect(back.classification!.samples.floatPrediction).toHaveLength(300);
+    expect(back.metrics[0].counts!.float).toBe(result.task.float.classification.top1Correct);
   });
 
   it('rejects what is not a result, saying what is wrong', () => {
@@ -42,13 +43,13 @@ describe('result document, CSV and HTML report', () => {
     expect(() => parseResultDocument('{"a":1}')).toThrow(/not a QuantLens result/);
     const doc = documentOf(result, demo.testSet.classNames);
     expect(() => parseResultDocument(JSON.stringify({ ...doc, version: 99 }))).toThrow(/format version 99/);
-    const damaged = { ...doc, samples: { ...doc.samples, label: [1] } };
+    const damaged = { ...doc, classification: { ...doc.classification!, samples: { ...doc.classification!.samples, label: [1] } } };
     try {
       parseResultDocument(JSON.stringify(damaged));
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(QuantLensError);
-      expect((error as Error).message).toMatch(/missing or wrong: samples/);
+      expect((error as Error).message).toMatch(/missing or wrong: classification\.samples/);
     }
   });
 
@@ -57,8 +58,8 @@ describe('result document, CSV and HTML report', () => {
     const rows = perSampleCsv(doc).trim().split('\r\n');
     expect(rows).toHaveLength(301);
     expect(rows[0]).toBe('sample_index,sample_name,label,float_prediction,quantized_prediction,float_correct,quantized_correct,outcome');
-    expect(rows.filter((r) => r.endsWith(',correct to wrong'))).toHaveLength(doc.agreement.correctToWrong);
-    expect(rows.filter((r) => r.endsWith(',wrong to correct'))).toHaveLength(doc.agreement.wrongToCorrect);
+    expect(rows.filter((r) => r.endsWith(',correct to wrong'))).toHaveLength(doc.classification!.agreement.correctToWrong);
+    expect(rows.filter((r) => r.endsWith(',wrong to correct'))).toHaveLength(doc.classification!.agreement.wrongToCorrect);
   });
 
   it('CSV quotes and defuses user strings', () => {
