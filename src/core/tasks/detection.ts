@@ -39,7 +39,7 @@ export class DetectionPair implements PairAccumulator<DetectionOutcome> {
   add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
     const target = sample.target;
     if (target?.kind !== 'boxes' || !sample.imageSize) {
-      throw new QuantLensError('dataset-invalid', `Sample ${sample.index} has no boxes to compare with.`, 'Import a detection dataset (COCO JSON with its images) for the detection task.');
+      throw new QuantLensError('dataset-invalid', `Sample ${sample.index} has no boxes to compare with: the detection task needs a dataset with boxes (COCO JSON).`, 'Import a detection dataset (COCO JSON with its images) for the detection task.');
     }
     const float = this.#decode(floatOutputs, sample.imageSize);
     const quantized = this.#decode(quantizedOutputs, sample.imageSize);

@@ -38,7 +38,7 @@ export class SegmentationPair implements PairAccumulator<SegmentationOutcome> {
   add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
     const mask = sample.target;
     if (mask?.kind !== 'mask') {
-      throw new QuantLensError('dataset-invalid', `Sample ${sample.index} has no class mask to compare with.`, 'Import a segmentation dataset (images with PNG masks) for the segmentation task.');
+      throw new QuantLensError('dataset-invalid', `Sample ${sample.index} has no class mask to compare with: the segmentation task needs images with PNG masks.`, 'Import a segmentation dataset (images with PNG masks) for the segmentation task.');
     }
     const floatMap = this.#classMap(floatOutputs[0]);
     const quantizedMap = this.#classMap(quantizedOutputs[0]);
