@@ -10,6 +10,7 @@ import type { AgreementResult, LatencySummary, PerClassReport } from '../metrics
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { AgreementRow, MetricRow, PerClassRows, TaskKind, TaskOutcome } from '../tasks/types.ts';
 import type { ClassificationOutcome } from '../tasks/classification.ts';
+import type { SegmentTable } from '../tasks/segments.ts';
 import type { VerdictSettings } from './verdict.ts';
 import { top1Uncertainty, type Top1Uncertainty } from '../eval/uncertainty.ts';
 
@@ -36,6 +37,8 @@ export interface ClassificationDetail {
   agreement: AgreementResult;
   /** Per evaluated sample, in run order. Labels are -1 when unknown; confidences are top-1 probabilities (3 decimals). */
   samples: { index: number[]; label: number[]; floatPrediction: number[]; quantizedPrediction: number[]; floatConfidence: number[]; quantizedConfidence: number[] };
+  /** Accuracy per class, input size and manifest tag, worst Δ first. */
+  segments: SegmentTable[];
 }
 
 export interface ResultDocument {
@@ -113,6 +116,7 @@ function classificationDetail(outcome: ClassificationOutcome): ClassificationDet
   return {
     perClass: { float: outcome.float.perClass, quantized: outcome.quantized.perClass },
     agreement: outcome.agreementDetail,
+    segments: outcome.segments,
     samples: {
       index: Array.from(outcome.samples.indices),
       label: Array.from(outcome.samples.labels),

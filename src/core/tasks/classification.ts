@@ -5,6 +5,7 @@ import { AgreementAccumulator, ClassificationAccumulator, metricDelta } from '..
 import { topConfidence } from '../metrics/confidence.ts';
 import type { AgreementResult, ClassificationResult, PerClassReport } from '../metrics/types.ts';
 import type { MetricRow, PairAccumulator, TaskOutcome } from './types.ts';
+import { segmentTables, type SegmentSample, type SegmentTable } from './segments.ts';
 
 export interface ClassifierSummary {
   classification: ClassificationResult;
@@ -18,6 +19,8 @@ export interface ClassificationOutcome extends TaskOutcome {
   float: ClassifierSummary;
   quantized: ClassifierSummary;
   agreementDetail: AgreementResult;
+  /** Accuracy per class, input size and manifest tag, worst Δ first (labelled samples). */
+  segments: SegmentTable[];
   /** Per evaluated sample, in run order: dataset index, label (-1 = unlabelled), top-1 confidences. */
   samples: { indices: Int32Array; labels: Int32Array; floatConfidence: Float32Array; quantizedConfidence: Float32Array };
 }
@@ -28,20 +31,34 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
   readonly #indices: number[] = [];
   readonly #labels: number[] = [];
   readonly #confidence = { float: [] as number[], quantized: [] as number[] };
+  readonly #segmentSamples: SegmentSample[] = [];
 
-  constructor(readonly topK = 5) {}
+  constructor(
+    readonly topK = 5,
+    /** Names for the segment tables (class index when absent). */
+    readonly classNames: readonly string[] = [],
+  ) {}
 
   add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
     const floatScores = floatOutputs[0].data;
     const quantizedScores = quantizedOutputs[0].data;
     this.#models ??= { float: new ClassificationAccumulator(floatScores.length, this.topK), quantized: new ClassificationAccumulator(floatScores.length, this.topK) };
-    this.#models.float.add(floatScores, sample.label);
-    this.#models.quantized.add(quantizedScores, sample.label);
+    const floatPrediction = this.#models.float.add(floatScores, sample.label);
+    const quantizedPrediction = this.#models.quantized.add(quantizedScores, sample.label);
     this.#agreement.add(floatScores, quantizedScores, sample.label);
     this.#indices.push(sample.index);
     this.#labels.push(sample.label ?? -1);
     this.#confidence.float.push(topConfidence(floatScores));
     this.#confidence.quantized.push(topConfidence(quantizedScores));
+    if (sample.label !== null) {
+      this.#segmentSamples.push({
+        label: sample.label,
+        floatCorrect: floatPrediction === sample.label,
+        quantizedCorrect: quantizedPrediction === sample.label,
+        ...(sample.imageSize ? { size: sample.imageSize } : {}),
+        ...(sample.tags ? { tags: sample.tags } : {}),
+      });
+    }
   }
 
   finish(): ClassificationOutcome {
@@ -75,6 +92,7 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
       float,
       quantized,
       agreementDetail: agreement,
+      segments: segmentTables(this.#segmentSamples, (label) => this.classNames[label] ?? String(label)),
       samples: {
         indices: Int32Array.from(this.#indices),
         labels: Int32Array.from(this.#labels),

@@ -9,15 +9,17 @@ import type { PairAccumulator, TaskSettings } from './types.ts';
 
 export * from './types.ts';
 export type { ClassificationOutcome, ClassifierSummary } from './classification.ts';
+export type { SegmentTable } from './segments.ts';
 export type { DetectionOutcome } from './detection.ts';
 export type { SegmentationOutcome } from './segmentation.ts';
 export type { EmbeddingOutcome } from './embedding.ts';
 export { ClassificationPair, DetectionPair, SegmentationPair, EmbeddingPair };
 
-/** The accumulator for a task; `numClasses` is the dataset's class count (classification infers it from the output). */
-export function createTaskAccumulator(settings: TaskSettings, numClasses: number, spec: PreprocessSpec): PairAccumulator {
+/** The accumulator for a task, for a dataset with these classes (classification infers the count from the output). */
+export function createTaskAccumulator(settings: TaskSettings, classNames: readonly string[], spec: PreprocessSpec): PairAccumulator {
+  const numClasses = classNames.length;
   switch (settings.kind) {
-    case 'classification': return new ClassificationPair(settings.topK ?? 5);
+    case 'classification': return new ClassificationPair(settings.topK ?? 5, classNames);
     case 'detection': return new DetectionPair(numClasses, spec, settings.detection ?? { layout: 'yolov8' });
     case 'segmentation': return new SegmentationPair(numClasses, spec, settings.ignoreIndex ?? 255);
     case 'embedding': return new EmbeddingPair(settings.retrieval?.ks ?? [1, 5, 10], settings.retrieval?.maxQueries ?? 5000);

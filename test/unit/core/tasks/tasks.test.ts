@@ -20,7 +20,7 @@ function yolov8(boxes: { cx: number; cy: number; w: number; h: number; scores: n
 describe('detection task', () => {
   it('maps boxes back through the preprocessing and scores both models against the ground truth', () => {
     // 64x64 image stretched to a 32x32 input: input box (4,4)-(12,12) is (8,8)-(24,24) in the image.
-    const task = createTaskAccumulator({ kind: 'detection', detection: { layout: 'yolov8' } }, 2, spec(32));
+    const task = createTaskAccumulator({ kind: 'detection', detection: { layout: 'yolov8' } }, ['a', 'b'], spec(32));
     const target = { kind: 'boxes' as const, boxes: Float32Array.of(8, 8, 16, 16), classes: Int32Array.of(1), crowd: Uint8Array.of(0), areas: Float32Array.of(256), imageId: 1 };
     const exact = yolov8([{ cx: 8, cy: 8, w: 8, h: 8, scores: [0.01, 0.9] }]);
     const shifted = yolov8([{ cx: 9, cy: 8, w: 8, h: 8, scores: [0.01, 0.8] }]); // IoU 0.6 after mapping: (10..26) vs (8..24) -> 14*16/(2*256-224)
@@ -36,14 +36,14 @@ describe('detection task', () => {
   });
 
   it('refuses a sample without boxes, saying which dataset it needs', () => {
-    const task = createTaskAccumulator({ kind: 'detection' }, 2, spec(32));
+    const task = createTaskAccumulator({ kind: 'detection' }, ['a', 'b'], spec(32));
     expect(() => task.add(sample(3, { imageSize: { width: 4, height: 4 } }), yolov8([{ cx: 1, cy: 1, w: 1, h: 1, scores: [1, 0] }]), yolov8([{ cx: 1, cy: 1, w: 1, h: 1, scores: [1, 0] }]))).toThrow(/COCO JSON/);
   });
 });
 
 describe('segmentation task', () => {
   it('maps the 2x2 output onto the 4x4 mask (nearest) and counts IoU, pixel accuracy and agreement', () => {
-    const task = createTaskAccumulator({ kind: 'segmentation' }, 2, spec(2));
+    const task = createTaskAccumulator({ kind: 'segmentation' }, ['a', 'b'], spec(2));
     // Logits [1, 2, 2, 2]: class 1 wins in the top-left output pixel only (float); everywhere on the left (quantized).
     const logits = (ones: number[]) => [{ data: Float32Array.from([...[0, 1, 2, 3].map((p) => (ones.includes(p) ? 0 : 1)), ...[0, 1, 2, 3].map((p) => (ones.includes(p) ? 1 : 0))]), dims: [1, 2, 2, 2] }];
     const mask = new Uint8Array(16);
@@ -62,7 +62,7 @@ describe('segmentation task', () => {
 
 describe('embedding task', () => {
   it('measures cosine between the models and same-class retrieval for each', () => {
-    const task = createTaskAccumulator({ kind: 'embedding', retrieval: { ks: [1] } }, 2, spec(1));
+    const task = createTaskAccumulator({ kind: 'embedding', retrieval: { ks: [1] } }, ['a', 'b'], spec(1));
     const vectors = [[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]];
     const quantizedVectors = [[1, 0], [0.2, 0.8], [0, 1], [0.1, 0.9]]; // sample 1 drifts towards class 1
     vectors.forEach((v, i) => task.add(sample(i, { label: i < 2 ? 0 : 1 }), [{ data: Float32Array.from(v), dims: [1, 2] }], [{ data: Float32Array.from(quantizedVectors[i]), dims: [1, 2] }]));
