@@ -11,6 +11,7 @@ import { tensorShape } from '../core/preprocess/index.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import type { ProviderId } from '../core/providers/table.ts';
 import { ClassificationPair, type ClassificationOutcome, type PairAccumulator, type TaskOutcome } from '../core/tasks/index.ts';
+import { SeededRandom } from '../core/stats/random.ts';
 import { openSession } from './ort.ts';
 import { sessionRunner } from './runner.ts';
 
@@ -24,6 +25,8 @@ export interface InProcessRun {
   chunkSize?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Evaluate in a seeded random order (what an early verdict needs); dataset order when absent. */
+  shuffleSeed?: number;
 }
 
 /** Classification of the samples (the default task). */
@@ -39,7 +42,7 @@ export async function evaluateTaskInProcess<T extends TaskOutcome>(run: InProces
     const dims = tensorShape(run.spec, 1);
     return await evaluatePair({
       total: run.samples.length,
-      chunks: chunksOf(run.samples, run.spec, run.chunkSize ?? 64),
+      chunks: chunksOf(run.shuffleSeed === undefined ? run.samples : shuffled(run.samples, run.shuffleSeed), run.spec, run.chunkSize ?? 64),
       floatModel: sessionRunner(floatSession, dims),
       quantizedModel: sessionRunner(quantizedSession, dims),
       task,
@@ -49,6 +52,17 @@ export async function evaluateTaskInProcess<T extends TaskOutcome>(run: InProces
   } finally {
     await Promise.all([floatSession.release(), quantizedSession.release()]);
   }
+}
+
+/** Fisher-Yates with the core's seeded generator: the same seed gives the same order everywhere. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const random = new SeededRandom(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.nextIndex(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 async function* chunksOf(samples: readonly EncodedSample[], spec: PreprocessSpec, size: number): AsyncGenerator<PreparedChunk> {

@@ -2,7 +2,7 @@ import type { SampleFailure, SampleTarget } from '../data/dataset.ts';
 import type { PreprocessedTensorData } from '../preprocess/spec.ts';
 import type { LatencySummary } from '../metrics/types.ts';
 import { summarizeLatencies } from '../metrics/latency.ts';
-import type { PairAccumulator, TaskOutcome } from '../tasks/types.ts';
+import type { EarlyVerdict, PairAccumulator, TaskOutcome } from '../tasks/types.ts';
 import { ProgressClock, type Progress } from './progress.ts';
 
 /**
@@ -60,6 +60,8 @@ export interface EvaluationPlan<T extends TaskOutcome = TaskOutcome> {
 }
 
 export interface EvaluationResult<T extends TaskOutcome = TaskOutcome> {
+  /** Set when the run stopped early because the verdict was statistically settled. */
+  early?: EarlyVerdict;
   /** Samples both models ran on. */
   sampleCount: number;
   skipped: SampleFailure[];
@@ -69,8 +71,11 @@ export interface EvaluationResult<T extends TaskOutcome = TaskOutcome> {
 }
 
 export interface EvaluationOutcome<T extends TaskOutcome = TaskOutcome> {
-  /** 'cancelled' is a normal outcome: the result then covers the samples done so far. */
-  status: 'complete' | 'cancelled';
+  /**
+   * 'cancelled' is a normal outcome: the result then covers the samples done so far. 'settled':
+   * stopped early because the verdict was statistically settled (see result.early).
+   */
+  status: 'complete' | 'cancelled' | 'settled';
   result: EvaluationResult<T> | null;
 }
 
@@ -81,6 +86,7 @@ export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T
   const skipped: SampleFailure[] = [];
   const latencies = { float: [] as number[], quantized: [] as number[] };
   let cancelled = false;
+  let early: EarlyVerdict | null = null;
 
   for await (const chunk of plan.chunks) {
     if (plan.signal?.aborted) {
@@ -100,13 +106,15 @@ export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T
       latencies.quantized.push(...quantizedOut.latenciesMs);
     }
     plan.onProgress?.(clock.advance(chunk.samples.length + chunk.failures.length));
+    early = plan.task.settled?.() ?? null;
+    if (early) break;
     if (plan.signal?.aborted) {
       cancelled = true;
       break;
     }
   }
 
-  const status = cancelled ? 'cancelled' : 'complete';
+  const status = cancelled ? 'cancelled' : early ? 'settled' : 'complete';
   const sampleCount = latencies.float.length;
   if (sampleCount === 0) return { status, result: null };
   return {
@@ -117,6 +125,7 @@ export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T
       latency: { float: summarizeLatencies(latencies.float), quantized: summarizeLatencies(latencies.quantized) },
       task: plan.task.finish(),
       durationMs: clock.elapsedMs(),
+      ...(early ? { early } : {}),
     },
   };
 }

@@ -8,7 +8,7 @@ import type { EvaluationResult } from '../eval/evaluate.ts';
 import type { SampleFailure } from '../data/dataset.ts';
 import type { AgreementResult, LatencySummary, PerClassReport } from '../metrics/types.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
-import type { AgreementRow, MetricRow, PerClassRows, TaskKind, TaskOutcome } from '../tasks/types.ts';
+import type { AgreementRow, EarlyVerdict, MetricRow, PerClassRows, TaskKind, TaskOutcome } from '../tasks/types.ts';
 import type { ClassificationOutcome } from '../tasks/classification.ts';
 import type { SegmentTable } from '../tasks/segments.ts';
 import type { VerdictSettings } from './verdict.ts';
@@ -47,7 +47,9 @@ export interface ResultDocument {
   id: string;
   /** ISO 8601. */
   createdAt: string;
-  status: 'complete' | 'cancelled';
+  status: 'complete' | 'cancelled' | 'settled';
+  /** When the run stopped early because the verdict was statistically settled. */
+  early?: EarlyVerdict;
   task: TaskKind;
   environment: { host: 'browser' | 'node'; userAgent?: string; hardwareConcurrency?: number; crossOriginIsolated?: boolean };
   models: Record<ModelRole, ModelRecord>;
@@ -70,7 +72,7 @@ export interface ResultDocument {
 export interface DocumentContext {
   id: string;
   createdAt: Date;
-  status: 'complete' | 'cancelled';
+  status: ResultDocument['status'];
   environment: ResultDocument['environment'];
   models: Record<ModelRole, Omit<ModelRecord, 'latency' | 'predictionsChecksum'>>;
   dataset: ResultDocument['dataset'];
@@ -95,6 +97,7 @@ export function toResultDocument(result: EvaluationResult<TaskOutcome>, context:
     id: context.id,
     createdAt: context.createdAt.toISOString(),
     status: context.status,
+    ...(result.early ? { early: result.early } : {}),
     task: task.kind,
     environment: context.environment,
     models: { float: model('float'), quantized: model('quantized') },

@@ -4,7 +4,8 @@ import { predictionsChecksum } from '../eval/checksum.ts';
 import { AgreementAccumulator, ClassificationAccumulator, metricDelta } from '../metrics/index.ts';
 import { topConfidence } from '../metrics/confidence.ts';
 import type { AgreementResult, ClassificationResult, PerClassReport } from '../metrics/types.ts';
-import type { MetricRow, PairAccumulator, TaskOutcome } from './types.ts';
+import type { EarlyVerdict, MetricRow, PairAccumulator, TaskOutcome, TaskSettings } from './types.ts';
+import { SequentialVerdict } from '../stats/sequential.ts';
 import { segmentTables, type SegmentSample, type SegmentTable } from './segments.ts';
 
 export interface ClassifierSummary {
@@ -32,12 +33,21 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
   readonly #labels: number[] = [];
   readonly #confidence = { float: [] as number[], quantized: [] as number[] };
   readonly #segmentSamples: SegmentSample[] = [];
+  readonly #sequential: SequentialVerdict | null;
+  #early: EarlyVerdict | null = null;
 
   constructor(
     readonly topK = 5,
     /** Names for the segment tables (class index when absent). */
     readonly classNames: readonly string[] = [],
-  ) {}
+    readonly earlyVerdict?: TaskSettings['earlyVerdict'],
+  ) {
+    this.#sequential = earlyVerdict ? new SequentialVerdict({ mode: earlyVerdict.mode, threshold: earlyVerdict.threshold, alpha: earlyVerdict.alpha ?? 0.05 }) : null;
+  }
+
+  settled(): EarlyVerdict | null {
+    return this.#early;
+  }
 
   add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
     const floatScores = floatOutputs[0].data;
@@ -50,6 +60,12 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     this.#labels.push(sample.label ?? -1);
     this.#confidence.float.push(topConfidence(floatScores));
     this.#confidence.quantized.push(topConfidence(quantizedScores));
+    if (sample.label !== null && this.#sequential && !this.#early) {
+      const state = this.#sequential.add(floatPrediction === sample.label, quantizedPrediction === sample.label);
+      if (state.settled && state.outcome) {
+        this.#early = { outcome: state.outcome, samplesUsed: state.samplesUsed, alpha: this.earlyVerdict?.alpha ?? 0.05, method: 'anytime-valid test by betting (Waudby-Smith & Ramdas 2023)' };
+      }
+    }
     if (sample.label !== null) {
       this.#segmentSamples.push({
         label: sample.label,

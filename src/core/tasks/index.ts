@@ -19,7 +19,7 @@ export { ClassificationPair, DetectionPair, SegmentationPair, EmbeddingPair };
 export function createTaskAccumulator(settings: TaskSettings, classNames: readonly string[], spec: PreprocessSpec): PairAccumulator {
   const numClasses = classNames.length;
   switch (settings.kind) {
-    case 'classification': return new ClassificationPair(settings.topK ?? 5, classNames);
+    case 'classification': return new ClassificationPair(settings.topK ?? 5, classNames, settings.earlyVerdict);
     case 'detection': return new DetectionPair(numClasses, spec, settings.detection ?? { layout: 'yolov8' });
     case 'segmentation': return new SegmentationPair(numClasses, spec, settings.ignoreIndex ?? 255);
     case 'embedding': return new EmbeddingPair(settings.retrieval?.ks ?? [1, 5, 10], settings.retrieval?.maxQueries ?? 5000);

@@ -24,6 +24,11 @@ export interface TaskSettings {
   detection?: { layout: 'yolov5' | 'yolov8' | 'ssd'; scoreThreshold?: number; iouThreshold?: number; maxDetections?: number; ssdBackgroundClass?: boolean };
   /** Segmentation label value that is not scored (default 255). */
   ignoreIndex?: number;
+  /**
+   * Classification: stop as soon as the verdict is statistically settled (anytime-valid sequential
+   * test, see core/stats/sequential.ts). Needs the samples in a random order.
+   */
+  earlyVerdict?: { mode: 'points' | 'relative' | 'significance'; threshold: number; alpha?: number };
   /** Embedding: cut-offs of recall@k / nDCG@k (default [1, 5, 10]); queries kept for retrieval (default 5,000). */
   retrieval?: { ks?: number[]; maxQueries?: number };
 }
@@ -67,4 +72,14 @@ export interface TaskOutcome {
 export interface PairAccumulator<R extends TaskOutcome = TaskOutcome> {
   add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void;
   finish(): R;
+  /** Set once an early verdict has settled: the loop then stops. */
+  settled?(): EarlyVerdict | null;
+}
+
+/** An early verdict: reached after `samplesUsed` samples with error probability at most `alpha`. */
+export interface EarlyVerdict {
+  outcome: 'within' | 'exceeds';
+  samplesUsed: number;
+  alpha: number;
+  method: string;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateInProcess } from '../../../src/runtime/in-process.ts';
+import { evaluateInProcess, evaluateTaskInProcess } from '../../../src/runtime/in-process.ts';
+import { createTaskAccumulator } from '../../../src/core/tasks/index.ts';
 import { resultFacts, type ResultFacts } from '../../../src/core/eval/facts.ts';
 import { DEMO_FACTS_PATH, loadDemo } from '../../helpers/demo.ts';
 
@@ -43,5 +44,19 @@ describe('demo pair evaluated in Node', () => {
     });
     expect(outcome.status).toBe('cancelled');
     expect(outcome.result!.sampleCount).toBe(128);
+  });
+});
+
+describe('early verdict on the demo pair', () => {
+  it('settles "within 1 point" long before the end, in a shuffled order, and says after how many samples', async () => {
+    const demo = loadDemo();
+    const outcome = await evaluateTaskInProcess(
+      { floatModel: demo.floatModel, quantizedModel: demo.quantizedModel, samples: demo.testSet.samples, spec: demo.manifest.preprocess, shuffleSeed: 7 },
+      createTaskAccumulator({ kind: 'classification', earlyVerdict: { mode: 'points', threshold: 1 } }, demo.testSet.classNames, demo.manifest.preprocess),
+    );
+    expect(outcome.status).toBe('settled');
+    expect(outcome.result!.early).toMatchObject({ outcome: 'within', alpha: 0.05 });
+    expect(outcome.result!.early!.samplesUsed).toBeLessThan(2000);
+    expect(outcome.result!.sampleCount).toBeLessThan(2000);
   });
 });
