@@ -5,8 +5,11 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { QuantLensError } from '../core/errors.ts';
-import { providerById, REFERENCE_PROVIDER, type ProviderId } from '../core/providers/table.ts';
+import { providerById, REFERENCE_PROVIDER, type ProviderDescriptor, type ProviderId, type WebnnOptions } from '../core/providers/table.ts';
+import { parseOpCoverage, type OpCoverage } from '../core/providers/coverage.ts';
+import { toFloat16Model } from '../core/providers/fp16.ts';
 import type { ModelInputInfo } from '../core/preprocess/spec.ts';
+import { OrtLogTap } from './ort-log.ts';
 
 type OrtModule = typeof Ort;
 
@@ -16,6 +19,10 @@ export interface SessionOptions {
   numThreads: number;
   /** Try the reference provider when the requested one fails to create a session (default true). */
   fallbackToReference?: boolean;
+  /** WebNN context options and FP16 execution; used only on WebNN providers (the wasm reference stays FP32). */
+  webnn?: WebnnOptions;
+  /** Values for the model's symbolic dims, pinned on providers that need static shapes (WebNN). */
+  freeDimensionOverrides?: Record<string, number>;
 }
 
 export interface TensorIn {
@@ -34,21 +41,29 @@ export interface SessionProvider {
   actual: ProviderId;
   /** Why the requested provider could not be used, when it was not. */
   fallbackReason?: string;
+  /** Which nodes ran on the accelerator and which on the CPU (null on wasm, or when ORT's log said nothing). */
+  coverage: OpCoverage | null;
+  /** The WebNN options the session was opened with (WebNN only). */
+  webnn?: WebnnOptions;
 }
 
 export interface ModelSession {
   readonly inputs: ModelInputInfo[];
   readonly outputs: ModelInputInfo[];
   readonly provider: SessionProvider;
+  /** Resolves with a reason when the device under the session is lost (WebGPU device, WebNN context). */
+  readonly lost?: Promise<string>;
   run(feeds: Record<string, TensorIn>): Promise<Record<string, TensorOut>>;
   release(): Promise<void>;
 }
 
 const builds = new Map<string, Promise<OrtModule>>();
+let logTap: OrtLogTap | null = null;
 
 function loadBuild(build: 'wasm' | 'webgpu', numThreads: number): Promise<OrtModule> {
   let pending = builds.get(build);
   if (!pending) {
+    logTap ??= new OrtLogTap(console); // before ORT's module starts and binds console.error
     pending = (build === 'wasm' ? import('onnxruntime-web/wasm') : import('onnxruntime-web/webgpu')).then((ort) => {
       ort.env.wasm.numThreads = numThreads;
       ort.env.wasm.proxy = false;
@@ -63,42 +78,113 @@ function loadBuild(build: 'wasm' | 'webgpu', numThreads: number): Promise<OrtMod
 /** Opens a session on the requested provider, falling back to the reference provider with a reason. */
 export async function openSession(modelBytes: Uint8Array, options: SessionOptions): Promise<ModelSession> {
   try {
-    return await createOn(modelBytes, options.provider, options.numThreads, { requested: options.provider, actual: options.provider });
+    return await createOn(modelBytes, options.provider, options, { requested: options.provider, actual: options.provider });
   } catch (error) {
     if (options.provider === REFERENCE_PROVIDER || options.fallbackToReference === false) throw sessionError(error, options.provider);
     const reason = `${providerById(options.provider).label} could not run this model: ${errorText(error)}`;
     try {
-      return await createOn(modelBytes, REFERENCE_PROVIDER, options.numThreads, {
-        requested: options.provider,
-        actual: REFERENCE_PROVIDER,
-        fallbackReason: reason,
-      });
+      return await createOn(modelBytes, REFERENCE_PROVIDER, options, { requested: options.provider, actual: REFERENCE_PROVIDER, fallbackReason: reason });
     } catch (fallbackError) {
       throw sessionError(fallbackError, REFERENCE_PROVIDER);
     }
   }
 }
 
-async function createOn(bytes: Uint8Array, id: ProviderId, numThreads: number, provider: SessionProvider): Promise<ModelSession> {
+type Provenance = Pick<SessionProvider, 'requested' | 'actual' | 'fallbackReason'>;
+
+async function createOn(bytes: Uint8Array, id: ProviderId, options: SessionOptions, provenance: Provenance): Promise<ModelSession> {
   const descriptor = providerById(id);
-  const ort = await loadBuild(descriptor.build, numThreads);
-  const executionProvider: Ort.InferenceSession.ExecutionProviderConfig =
-    descriptor.ortName === 'webnn' ? { name: 'webnn', deviceType: descriptor.deviceType } : descriptor.ortName;
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: [executionProvider],
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3, // errors only; which nodes ran where is reported by the app itself, not the console
-  });
-  return wrapSession(ort, session, provider);
+  const ort = await loadBuild(descriptor.build, options.numThreads);
+  const webnn = descriptor.ortName === 'webnn' ? options.webnn : undefined;
+  const modelBytes = webnn?.fp16 ? toFloat16Model(bytes) : bytes;
+  const create = async (logSeverityLevel: 0 | 3) => {
+    const device = descriptor.ortName === 'webnn' ? await webnnDevice(descriptor, webnn) : null;
+    try {
+      const session = await ort.InferenceSession.create(modelBytes, {
+        executionProviders: [device?.provider ?? descriptor.ortName],
+        graphOptimizationLevel: 'all',
+        logSeverityLevel, // 0 only to read op coverage from ORT's own log (see ort-log.ts)
+        ...(descriptor.needsStaticShapes && options.freeDimensionOverrides ? { freeDimensionOverrides: options.freeDimensionOverrides } : {}),
+      });
+      return { session, lost: device?.lost ?? (descriptor.ortName === 'webgpu' ? webgpuLost(ort) : undefined), destroy: device?.destroy };
+    } catch (error) {
+      device?.destroy();
+      throw error;
+    }
+  };
+  let coverage: OpCoverage | null = null;
+  let opened: Awaited<ReturnType<typeof create>>;
+  if (descriptor.ortName === 'wasm' || !logTap) {
+    opened = await create(3);
+  } else {
+    const verbose = await logTap.collect(() => create(0));
+    coverage = parseOpCoverage(verbose.lines);
+    opened = verbose.value;
+    if (descriptor.logsEachRun) {
+      // The same model and options partition the same way; time the runs on a quiet session.
+      await release(opened);
+      opened = await create(3);
+    }
+  }
+  return wrapSession(ort, opened, { ...provenance, coverage, ...(webnn ? { webnn } : {}) });
 }
 
-function wrapSession(ort: OrtModule, session: Ort.InferenceSession, provider: SessionProvider): ModelSession {
+interface OpenedSession {
+  session: Ort.InferenceSession;
+  lost?: Promise<string>;
+  destroy?: () => void;
+}
+
+async function release(opened: OpenedSession): Promise<void> {
+  await opened.session.release();
+  opened.destroy?.();
+}
+
+/** Minimal WebNN typing (not in TypeScript's DOM lib yet). */
+interface MLContextLike {
+  lost?: Promise<{ message?: string } | undefined>;
+  destroy?: () => void;
+}
+
+/**
+ * Our own MLContext, so that its `lost` promise is ours to watch and its powerPreference is the
+ * one recorded with the run (ORT would otherwise create one we cannot see).
+ */
+async function webnnDevice(descriptor: ProviderDescriptor, webnn: WebnnOptions | undefined) {
+  const ml = (globalThis.navigator as unknown as { ml?: { createContext(o: object): Promise<MLContextLike> } }).ml;
+  if (!ml) throw new Error('this browser does not expose WebNN (navigator.ml)');
+  const contextOptions = { deviceType: descriptor.deviceType, powerPreference: webnn?.powerPreference ?? 'default' };
+  const context = await ml.createContext(contextOptions);
+  const provider = { name: 'webnn', context, ...contextOptions } as unknown as Ort.InferenceSession.ExecutionProviderConfig;
+  const lost = context.lost?.then((info) => `the WebNN context was lost${info?.message ? ` (${info.message})` : ''}`);
+  return { provider, lost, destroy: () => context.destroy?.() };
+}
+
+/** The GPUDevice ORT created for its WebGPU provider, watched for loss (never resolves when there is none to watch). */
+function webgpuLost(ort: OrtModule): Promise<string> {
+  const never = new Promise<string>(() => undefined);
+  type DeviceLike = { lost: Promise<{ reason?: string; message?: string }> } | undefined;
+  let device: Promise<DeviceLike>;
+  try {
+    device = Promise.resolve(ort.env.webgpu.device as unknown as DeviceLike);
+  } catch (error) {
+    return never.then(() => errorText(error)); // ORT exposes no device: no loss to report
+  }
+  return device.then(
+    (gpu) => gpu?.lost.then((info) => `the WebGPU device was lost (${[info.reason, info.message].filter(Boolean).join(': ') || 'no reason given'})`) ?? never,
+    () => never,
+  );
+}
+
+function wrapSession(ort: OrtModule, opened: OpenedSession, provider: SessionProvider): ModelSession {
+  const { session } = opened;
   const describe = (meta: readonly Ort.InferenceSession.ValueMetadata[]): ModelInputInfo[] =>
     meta.map((m) => (m.isTensor ? { name: m.name, dtype: m.type, shape: [...m.shape] } : { name: m.name, dtype: 'non-tensor', shape: [] }));
   return {
     inputs: describe(session.inputMetadata),
     outputs: describe(session.outputMetadata),
     provider,
+    lost: opened.lost,
     async run(feeds) {
       const ortFeeds: Record<string, Ort.Tensor> = {};
       for (const [name, tensor] of Object.entries(feeds)) {
@@ -114,7 +200,7 @@ function wrapSession(ort: OrtModule, session: Ort.InferenceSession, provider: Se
       }
       return out;
     },
-    release: () => session.release(),
+    release: () => release(opened),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ModelRunner, PreparedChunk } from '../core/eval/evaluate.ts';
 import type { EncodedSample } from '../core/data/dataset.ts';
 import type { PreprocessSpec, PreprocessedTensorData } from '../core/preprocess/spec.ts';
 import type { ProviderId, ProbeResult } from '../core/providers/table.ts';
-import type { Answer, LoadedModel, ModelWorkerApi } from './model.worker.ts';
+import type { Answer, LoadedModel, LoadOptions, ModelWorkerApi } from './model.worker.ts';
 import type { DataWorkerApi } from './data.worker.ts';
 import type { ModelInfo } from '../core/onnx/info.ts';
 
@@ -67,8 +67,8 @@ export class ModelWorker {
     return this.#handle.call(this.#handle.remote.probe());
   }
   /** The bytes are transferred to the worker: pass a copy if you still need them. */
-  load(modelBytes: Uint8Array, provider: ProviderId, numThreads: number): Promise<LoadedModel> {
-    return this.#handle.call(this.#handle.remote.load(Comlink.transfer(modelBytes, [modelBytes.buffer as ArrayBuffer]), provider, numThreads));
+  load(modelBytes: Uint8Array, provider: ProviderId, numThreads: number, options: LoadOptions = {}): Promise<LoadedModel> {
+    return this.#handle.call(this.#handle.remote.load(Comlink.transfer(modelBytes, [modelBytes.buffer as ArrayBuffer]), provider, numThreads, options));
   }
   setInputShape(dims: number[]): Promise<void> {
     return this.#handle.call(this.#handle.remote.setInputShape(dims));
@@ -97,6 +97,10 @@ export class DataWorker {
   }
   prepare(samples: EncodedSample[], spec: PreprocessSpec): Promise<PreparedChunk> {
     return this.#handle.plain(this.#handle.remote.prepare(Comlink.transfer(samples, samples.map((s) => s.bytes)), spec));
+  }
+  /** Any data-worker call that answers Answer<T> (imports, tensor cache, splits): unwrapped, failing fast if the worker dies. */
+  request<T>(pick: (remote: Comlink.Remote<DataWorkerApi>) => Promise<Answer<T>>): Promise<T> {
+    return this.#handle.call(pick(this.#handle.remote));
   }
   terminate(): void {
     this.#handle.terminate();

@@ -7,15 +7,23 @@ import * as Comlink from 'comlink';
 import { openSession, type ModelSession } from '../runtime/ort.ts';
 import { sessionRunner } from '../runtime/runner.ts';
 import { probeProviders, type NavigatorLike } from '../runtime/probes.ts';
-import type { ProviderId } from '../core/providers/table.ts';
-import type { ChunkOutput } from '../core/eval/evaluate.ts';
+import { staticShapeOverrides, type ProviderId, type WebnnOptions } from '../core/providers/table.ts';
+import type { ChunkOutput, ModelRunner } from '../core/eval/evaluate.ts';
 import type { PreprocessedTensorData } from '../core/preprocess/spec.ts';
 import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
 import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 
+export interface LoadOptions {
+  /** WebNN context options and FP16 execution (applied on WebNN providers only). */
+  webnn?: WebnnOptions;
+  /** The per-sample input shape (batch 1): pins symbolic dims on providers that need static shapes. */
+  inputDims?: number[];
+}
+
 export interface LoadedModel {
   /** Read from the model file itself (core/onnx), before the engine saw it. */
   info: ModelInfo;
+  /** What ran where: the provider, its fallback reason, its WebNN options and the op coverage. */
   provider: ModelSession['provider'];
   numThreads: number;
   loadMs: number;
@@ -25,7 +33,7 @@ export interface LoadedModel {
 export type Answer<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 let session: ModelSession | null = null;
-let inputDims: number[] = [];
+let runner: ModelRunner | null = null;
 
 async function answer<T>(work: () => Promise<T>): Promise<Answer<T>> {
   try {
@@ -40,32 +48,39 @@ const api = {
   probe: () => answer(() => probeProviders(self.navigator as unknown as NavigatorLike)),
 
   /** Opens a session on the chosen provider; the model bytes are transferred, not copied. */
-  load: (modelBytes: Uint8Array, provider: ProviderId, numThreads: number) =>
+  load: (modelBytes: Uint8Array, provider: ProviderId, numThreads: number, options: LoadOptions = {}) =>
     answer(async (): Promise<LoadedModel> => {
       const started = performance.now();
       await session?.release();
       session = null;
+      runner = null;
       const info = readModelInfo(modelBytes); // a clear 'not an ONNX model' before the engine's own message
-      const opened = await openSession(modelBytes, { provider, numThreads });
+      const freeDimensionOverrides = options.inputDims ? staticShapeOverrides(info.inputs[0], options.inputDims) : undefined;
+      const opened = await openSession(modelBytes, { provider, numThreads, webnn: options.webnn, freeDimensionOverrides });
       session = opened;
       return { info, provider: opened.provider, numThreads, loadMs: performance.now() - started };
     }),
 
   /** Fixes the per-sample input shape used by `runChunk` (batch 1). */
-  setInputShape: (dims: number[]) => answer(async () => void (inputDims = dims)),
+  setInputShape: (dims: number[]) =>
+    answer(async () => {
+      if (!session) throw new QuantLensError('session-failed', 'No model is loaded in this worker.', 'Load the model again.');
+      runner = sessionRunner(session, dims);
+    }),
 
   /** Runs each input as its own inference (batch 1) and times each one; outputs are transferred back. */
   runChunk: async (inputs: PreprocessedTensorData[]) => {
     const result = await answer((): Promise<ChunkOutput> => {
-      if (!session) throw new QuantLensError('session-failed', 'No model is loaded in this worker.', 'Load the model again.');
-      return sessionRunner(session, inputDims).runChunk(inputs);
+      if (!runner) throw new QuantLensError('session-failed', 'No model is loaded in this worker.', 'Load the model again.');
+      return runner.runChunk(inputs);
     });
-    return result.ok ? Comlink.transfer(result, result.value.scores.map((s) => s.buffer as ArrayBuffer)) : result;
+    return result.ok ? Comlink.transfer(result, result.value.outputs.flatMap((tensors) => tensors.map((t) => t.data.buffer as ArrayBuffer))) : result;
   },
 
   release: () => answer(async () => {
     await session?.release();
     session = null;
+    runner = null;
   }),
 };
 

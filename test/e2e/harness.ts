@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createServer as createHttpServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, normalize } from 'node:path';
 import { PROJECT_ROOT } from '../helpers/demo.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -63,10 +66,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A fresh Chromium profile (so a fresh IndexedDB) that persists across reloads within the test. */
-export async function openBrowser(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * A fresh Chromium profile (so a fresh IndexedDB) that persists across reloads within the test.
+ * `contextOptions` go to Playwright's launchPersistentContext (viewport, serviceWorkers, …);
+ * `executablePath` there picks another Chromium (e.g. @sparticuz/chromium's, which has WebNN).
+ */
+export async function openBrowser(extraArgs: string[] = [], contextOptions: Omit<LaunchOptions, 'args'> = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'quantlens-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], viewport: { width: 1100, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], viewport: { width: 1100, height: 900 }, ...contextOptions });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
@@ -78,6 +85,58 @@ export async function openBrowser(extraArgs: string[] = []): Promise<Browser> {
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+type LaunchOptions = NonNullable<Parameters<typeof chromium.launchPersistentContext>[1]>;
+
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.onnx': 'application/octet-stream',
+};
+
+export interface StaticServer extends PreviewServer {
+  /** Requests answered so far, as paths (`/sw.js`, `/assets/…`). */
+  requests: string[];
+}
+
+/**
+ * dist/ served as a plain static host would: no COOP/COEP, no SPA fallback. `headers` are added to
+ * every answer; `rewrite` may change a file's bytes (to publish a "new version" of the service worker).
+ */
+export async function startStaticServer(options: { headers?: Record<string, string>; rewrite?: (path: string, body: Buffer) => Buffer } = {}): Promise<StaticServer> {
+  const root = join(PROJECT_ROOT, 'dist');
+  const requests: string[] = [];
+  const server = createHttpServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://host').pathname);
+    requests.push(path);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root)) return void response.writeHead(403).end();
+    readFile(file).then(
+      (body) => {
+        response.writeHead(200, { 'Content-Type': MIME_TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', ...options.headers });
+        response.end(options.rewrite ? options.rewrite(path, body) : body);
+      },
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('static server has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    requests,
+    stop: () => {
+      server.closeAllConnections();
+      server.close();
     },
   };
 }

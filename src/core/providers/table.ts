@@ -1,4 +1,5 @@
 import { QuantLensError } from '../errors.ts';
+import type { ModelInputInfo } from '../preprocess/spec.ts';
 
 /**
  * Execution providers as data (STYLE.md: a table plus probes, never scattered ifs).
@@ -20,13 +21,20 @@ export interface ProviderDescriptor {
    */
   build: 'wasm' | 'webgpu';
   accelerator: boolean;
+  /** WebNN compiles a graph for fixed shapes: symbolic dims (a 'batch') must be pinned, or it takes almost no node. */
+  needsStaticShapes?: boolean;
+  /**
+   * ORT's WebGPU provider logs every kernel launch with the session's log level: a verbose session
+   * (the source of op coverage) would distort the latencies, so coverage comes from a separate session.
+   */
+  logsEachRun?: boolean;
 }
 
 export const PROVIDERS: readonly ProviderDescriptor[] = [
-  { id: 'webnn-npu', label: 'WebNN NPU', ortName: 'webnn', deviceType: 'npu', build: 'webgpu', accelerator: true },
-  { id: 'webnn-gpu', label: 'WebNN GPU', ortName: 'webnn', deviceType: 'gpu', build: 'webgpu', accelerator: true },
-  { id: 'webgpu', label: 'WebGPU', ortName: 'webgpu', build: 'webgpu', accelerator: true },
-  { id: 'webnn-cpu', label: 'WebNN CPU', ortName: 'webnn', deviceType: 'cpu', build: 'webgpu', accelerator: false },
+  { id: 'webnn-npu', label: 'WebNN NPU', ortName: 'webnn', deviceType: 'npu', build: 'webgpu', accelerator: true, needsStaticShapes: true },
+  { id: 'webnn-gpu', label: 'WebNN GPU', ortName: 'webnn', deviceType: 'gpu', build: 'webgpu', accelerator: true, needsStaticShapes: true },
+  { id: 'webgpu', label: 'WebGPU', ortName: 'webgpu', build: 'webgpu', accelerator: true, logsEachRun: true },
+  { id: 'webnn-cpu', label: 'WebNN CPU', ortName: 'webnn', deviceType: 'cpu', build: 'webgpu', accelerator: false, needsStaticShapes: true },
   { id: 'wasm', label: 'WebAssembly (CPU)', ortName: 'wasm', build: 'wasm', accelerator: false },
 ];
 
@@ -40,7 +48,7 @@ export function providerById(id: ProviderId): ProviderDescriptor {
 }
 
 /** Parses a user-supplied provider name; a wrong one throws an error listing the valid ones. */
-export function parseProviderChoice(value: string): ProviderChoice {
+export function parseProviderChoice(value: string): ProviderChoiceId {
   if (value === 'auto') return 'auto';
   const found = PROVIDERS.find((p) => p.id === value);
   if (!found) throw unknownProvider(value);
@@ -60,14 +68,39 @@ export interface ProbeResult {
   detail: string;
 }
 
-export type ProviderChoice = ProviderId | 'auto';
+export type ProviderChoiceId = ProviderId | 'auto';
+
+export type PowerPreference = 'default' | 'high-performance' | 'low-power';
+export const POWER_PREFERENCES: readonly PowerPreference[] = ['default', 'high-performance', 'low-power'];
+
+/** The WebNN context options that matter for quantized models on NPUs; recorded with each run. */
+export interface WebnnOptions {
+  powerPreference: PowerPreference;
+  /** Run the model in FP16 (a converted copy, float32 in and out). WebNN only: wasm stays FP32. */
+  fp16: boolean;
+}
+export const DEFAULT_WEBNN_OPTIONS: WebnnOptions = { powerPreference: 'default', fp16: false };
+
+/** A provider as the user picked it: a plain id (default options) or an id with WebNN options. */
+export type ProviderChoice = ProviderChoiceId | ({ id: ProviderChoiceId } & Partial<WebnnOptions>);
+
+export function choiceId(choice: ProviderChoice): ProviderChoiceId {
+  return typeof choice === 'string' ? choice : choice.id;
+}
+
+export function choiceWebnnOptions(choice: ProviderChoice): WebnnOptions {
+  if (typeof choice === 'string') return { ...DEFAULT_WEBNN_OPTIONS };
+  return { powerPreference: choice.powerPreference ?? DEFAULT_WEBNN_OPTIONS.powerPreference, fp16: choice.fp16 ?? DEFAULT_WEBNN_OPTIONS.fp16 };
+}
 
 export interface ProviderSelection {
-  requested: ProviderChoice;
+  requested: ProviderChoiceId;
   chosen: ProviderId;
   /** Set when the requested provider was not available and another was chosen instead. */
   fallbackFrom?: ProviderId;
   reason: string;
+  /** The WebNN options the run uses: present only when the chosen provider is a WebNN one. */
+  webnn?: WebnnOptions;
 }
 
 /**
@@ -76,6 +109,11 @@ export interface ProviderSelection {
  * wasm and says why.
  */
 export function selectProvider(choice: ProviderChoice, probes: readonly ProbeResult[]): ProviderSelection {
+  const selection = selectProviderId(choiceId(choice), probes);
+  return providerById(selection.chosen).ortName === 'webnn' ? { ...selection, webnn: choiceWebnnOptions(choice) } : selection;
+}
+
+function selectProviderId(choice: ProviderChoiceId, probes: readonly ProbeResult[]): ProviderSelection {
   const availability = new Map(probes.map((p) => [p.id, p]));
   const isAvailable = (id: ProviderId) => id === REFERENCE_PROVIDER || availability.get(id)?.available === true;
   if (choice === 'auto') {
@@ -105,4 +143,16 @@ export function wasmThreadsPerModel(hardwareConcurrency: number, crossOriginIsol
   if (!crossOriginIsolated) return 1;
   const cores = Number.isFinite(hardwareConcurrency) && hardwareConcurrency > 0 ? hardwareConcurrency : 1;
   return Math.max(1, Math.min(4, Math.floor(cores / concurrentModels)));
+}
+
+/**
+ * freeDimensionOverrides that pin a model input's symbolic dims ('batch', ...) to the shape the
+ * runner feeds (batch 1), for providers that compile for fixed shapes.
+ */
+export function staticShapeOverrides(input: ModelInputInfo | undefined, dims: readonly number[]): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  input?.shape.forEach((dim, i) => {
+    if (typeof dim === 'string' && dim !== '' && Number.isInteger(dims[i]) && dims[i] > 0) overrides[dim] = dims[i];
+  });
+  return overrides;
 }
