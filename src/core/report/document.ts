@@ -12,6 +12,7 @@ import type { AgreementRow, EarlyVerdict, MetricRow, PerClassRows, TaskKind, Tas
 import type { ClassificationOutcome } from '../tasks/classification.ts';
 import type { SegmentTable } from '../tasks/segments.ts';
 import type { VerdictSettings } from './verdict.ts';
+import type { ProviderRecordExtras } from '../providers/coverage.ts';
 import { top1Uncertainty, type Top1Uncertainty } from '../eval/uncertainty.ts';
 
 export const RESULT_SCHEMA = 'quantlens-result';
@@ -25,7 +26,8 @@ export interface ModelRecord {
   /** SHA-256 of the model bytes, hex, when computed. */
   sha256?: string;
   format?: string;
-  provider: { requested: string; actual: string; label: string; fallbackReason?: string; threads?: number; detail?: string };
+  /** What ran the model; `coverage` and `webnn` as recorded by the app (read them with providerRecordExtras, which validates). */
+  provider: { requested: string; actual: string; label: string; fallbackReason?: string; threads?: number; detail?: string } & ProviderRecordExtras;
   latency: LatencySummary;
   /** Classification: FNV-1a of the per-sample top-1 predictions. */
   predictionsChecksum?: string;
