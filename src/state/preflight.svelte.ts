@@ -1,0 +1,74 @@
+/**
+ * The preflight of a picked pair, before any run: both graphs read in the analysis worker, the
+ * twin check, how each node is quantized, and the input-range check against a few samples of the
+ * dataset preprocessed with the current spec. A newer check supersedes an older one.
+ */
+import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import type { DatasetSummary } from '../core/data/dataset.ts';
+import type { PreprocessSpec } from '../core/preprocess/spec.ts';
+import { AnalysisWorker, type PreflightResult } from '../workers/analysis-client.ts';
+
+/** Samples preprocessed for the input-range check. */
+export const PREFLIGHT_SAMPLES = 16;
+
+export interface PreflightInput {
+  floatModel: Blob;
+  quantizedModel: Blob;
+  dataset: DatasetSummary | null;
+  spec: PreprocessSpec | null;
+}
+
+export class Preflight {
+  result = $state.raw<PreflightResult | null>(null);
+  error = $state.raw<ErrorInfo | null>(null);
+  busy = $state(false);
+  #generation = 0;
+  #worker: AnalysisWorker | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Checks after `delayMs` without a newer request (form edits re-check once, not per keystroke). */
+  checkSoon(input: PreflightInput, delayMs = 300): void {
+    this.#cancelTimer();
+    this.#timer = setTimeout(() => void this.check(input), delayMs);
+  }
+
+  /** Checks the pair; resolves when done or superseded (never throws). */
+  async check(input: PreflightInput): Promise<void> {
+    this.#cancelTimer();
+    const generation = ++this.#generation;
+    this.busy = true;
+    this.error = null;
+    try {
+      const [floatBytes, quantizedBytes] = await Promise.all([input.floatModel.arrayBuffer(), input.quantizedModel.arrayBuffer()]);
+      this.#worker ??= new AnalysisWorker();
+      const source = input.dataset && input.spec ? { datasetId: input.dataset.id, spec: $state.snapshot(input.spec), count: PREFLIGHT_SAMPLES } : null;
+      const result = await this.#worker.preflight(new Uint8Array(floatBytes), new Uint8Array(quantizedBytes), source);
+      if (generation === this.#generation) this.result = result;
+    } catch (error) {
+      if (generation === this.#generation) {
+        this.result = null;
+        this.error = toErrorInfo(error);
+      }
+    } finally {
+      if (generation === this.#generation) this.busy = false;
+    }
+  }
+
+  /** Forgets the last report (no pair picked any more). */
+  clear(): void {
+    this.#cancelTimer();
+    this.#generation++;
+    Object.assign(this, { result: null, error: null, busy: false });
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  dispose(): void {
+    this.clear();
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+}
