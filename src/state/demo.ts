@@ -1,11 +1,14 @@
 /** The bundled demo: a manifest in public/demo naming the model pair, the test set and its preprocessing. */
 import { QuantLensError } from '../core/errors.ts';
-import { readPack } from '../core/data/pack.ts';
-import type { DatasetSummary, EncodedSample } from '../core/data/dataset.ts';
+import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
-import { getDataset, saveDataset } from '../storage/db.ts';
+import type { TaskSettings } from '../core/tasks/types.ts';
+import { getDataset } from '../storage/db.ts';
+import { importDataset } from './dataset-import.ts';
 
 export interface DemoManifest {
+  /** Present on the task demos (public/demo/tasks.json). */
+  id?: string;
   title: string;
   description: string;
   floatModel: string;
@@ -14,6 +17,8 @@ export interface DemoManifest {
   /** Bump when the pack changes, so a stale cached copy is not reused. */
   testSetId: string;
   preprocess: PreprocessSpec;
+  /** Classification when absent. */
+  task?: TaskSettings;
 }
 
 const DEMO_BASE = new URL('demo/', new URL(import.meta.env.BASE_URL, location.href));
@@ -30,29 +35,24 @@ export async function loadDemoManifest(): Promise<DemoManifest> {
   return (await fetchOk('demo.json')).json() as Promise<DemoManifest>;
 }
 
+/** The demos of the other tasks (detection, segmentation, embeddings); none when the build has no tasks.json. */
+export async function loadTaskDemos(): Promise<DemoManifest[]> {
+  const response = await fetch(new URL('tasks.json', DEMO_BASE)).catch(() => null);
+  // A static host answers a missing file with its index page (HTML): no task demos then.
+  if (!response?.ok || !response.headers.get('content-type')?.includes('json')) return [];
+  return (await response.json()) as DemoManifest[];
+}
+
 export async function fetchDemoModel(path: string): Promise<Blob> {
   return (await fetchOk(path)).blob();
 }
 
-/** The demo's test set, imported into IndexedDB once like any dataset, then reused offline. */
+/**
+ * The demo's test set, imported into IndexedDB once like any dataset (hashed in the data worker,
+ * so it has a fingerprint), then reused offline.
+ */
 export async function ensureDemoDataset(manifest: DemoManifest): Promise<DatasetSummary> {
   const cached = await getDataset(manifest.testSetId);
-  if (cached) return cached;
-  const pack = readPack(await (await fetchOk(manifest.testSet)).json());
-  const summary: DatasetSummary = {
-    id: manifest.testSetId,
-    name: pack.name,
-    source: 'demo',
-    createdAt: Date.now(),
-    sampleCount: pack.samples.length,
-    classNames: pack.classNames,
-    sizeBytes: pack.samples.reduce((sum, s) => sum + s.bytes.byteLength, 0),
-    skipped: [],
-  };
-  await saveDataset(summary, batches(pack.samples, 500));
-  return summary;
-}
-
-function* batches(samples: EncodedSample[], size: number): Generator<EncodedSample[]> {
-  for (let i = 0; i < samples.length; i += size) yield samples.slice(i, i + size);
+  if (cached?.fingerprint) return cached;
+  return importDataset({ kind: 'pack', url: new URL(manifest.testSet, DEMO_BASE).href, id: manifest.testSetId });
 }

@@ -9,11 +9,12 @@ import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { checkSpecAgainstInput, tensorShape } from '../core/preprocess/index.ts';
 import { compareTwins } from '../core/onnx/twins.ts';
+import { assertOutputsFitTask, createTaskAccumulator, type TaskSettings } from '../core/tasks/index.ts';
 import { DEFAULT_VERDICT, toResultDocument, type ModelRecord, type ResultDocument, type VerdictSettings } from '../core/report/index.ts';
 import { providerById, selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
 import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
 import type { LoadedModel } from '../workers/model.worker.ts';
-import { preparedChunks } from './pipeline.ts';
+import { planInputs, preparedChunks, type InputPlan, type InputStats } from './pipeline.ts';
 
 export interface ModelSource {
   name: string;
@@ -26,6 +27,8 @@ export interface RunConfig {
   dataset: DatasetSummary;
   spec: PreprocessSpec;
   providers: Record<ModelRole, ProviderChoice>;
+  /** What the outputs are measured as; classification when absent. */
+  task?: TaskSettings;
 }
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -47,6 +50,8 @@ export class Evaluation {
   document = $state.raw<ResultDocument | null>(null);
   /** How the verdict is judged (mode and acceptable loss); the verdict follows it live. */
   verdictSettings = $state<VerdictSettings>({ ...DEFAULT_VERDICT });
+  /** How the last run got its inputs (decoded, or from the tensor cache) and how long it waited for them. */
+  inputStats = $state.raw<InputStats | null>(null);
   readonly busy = $derived(this.phase === 'loading' || this.phase === 'running');
 
   #abort: AbortController | null = null;
@@ -67,7 +72,9 @@ export class Evaluation {
         const source = role === 'float' ? config.floatModel : config.quantizedModel;
         const selection = selectProvider(config.providers[role], probes);
         const bytes = new Uint8Array(await source.blob.arrayBuffer());
-        const loaded = await workers[role].load(bytes, selection.chosen, threads).catch((error: unknown) => {
+        // WebNN options ride along; the input shape pins symbolic dims for providers that need static shapes.
+        const options = { webnn: selection.webnn, inputDims: tensorShape(config.spec, 1) };
+        const loaded = await workers[role].load(bytes, selection.chosen, threads, options).catch((error: unknown) => {
           throw withModelName(error, role, source.name);
         });
         return { name: source.name, selection, loaded };
@@ -79,16 +86,22 @@ export class Evaluation {
       await Promise.all([workers.float.setInputShape(dims), workers.quantized.setInputShape(dims)]);
       if (abort.signal.aborted) return;
       this.phase = 'running';
+      // What the run reads (the split's test part; cached tensors when this dataset + spec ran before) and its fingerprints.
+      const inputs = await planInputs(config.dataset, config.spec);
+      this.inputStats = null;
+      const inputStats = {} as InputStats;
       const outcome = await evaluatePair({
-        total: config.dataset.sampleCount,
-        chunks: preparedChunks(config.dataset.id, config.dataset.sampleCount, config.spec, workers.data, abort.signal),
+        total: inputs.total,
+        chunks: preparedChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, inputStats),
         floatModel: workers.float.runner(),
         quantizedModel: workers.quantized.runner(),
+        task: createTaskAccumulator(config.task ?? { kind: 'classification' }, config.dataset.classNames, config.spec),
         signal: abort.signal,
         onProgress: (progress) => (this.progress = progress),
       });
       if (this.#abort !== abort) return; // superseded by a newer run
-      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings));
+      this.inputStats = inputStats;
+      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings), inputs);
       this.phase = outcome.status === 'cancelled' ? 'cancelled' : 'done';
       if (outcome.status === 'complete' && !outcome.result) {
         throw new QuantLensError('dataset-empty', `None of the ${config.dataset.sampleCount} samples could be decoded.`, 'Check the dataset: every image was skipped.');
@@ -128,7 +141,7 @@ export class Evaluation {
   }
 }
 
-function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', config: RunConfig, models: Record<ModelRole, ModelReport>, verdictSettings: VerdictSettings): ResultDocument {
+function documentOf(result: EvaluationResult, status: ResultDocument['status'], config: RunConfig, models: Record<ModelRole, ModelReport>, verdictSettings: VerdictSettings, inputs: InputPlan): ResultDocument {
   const record = (role: ModelRole) => {
     const { loaded, selection, name } = models[role];
     const actual = loaded.provider.actual;
@@ -140,6 +153,9 @@ function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', 
       detail: selection.requested === 'auto' ? `auto: ${selection.reason}` : 'as chosen',
       ...(fallbackReason ? { fallbackReason } : {}),
       ...(actual === 'wasm' ? { threads: loaded.numThreads } : {}),
+      // Recorded with the run (read back with providerRecordExtras): op coverage and WebNN options.
+      ...(loaded.provider.coverage ? { coverage: loaded.provider.coverage } : {}),
+      ...(loaded.provider.webnn ? { webnn: loaded.provider.webnn } : {}),
     };
     return { name, format: loaded.info.format, provider };
   };
@@ -150,8 +166,8 @@ function documentOf(result: EvaluationResult, status: 'complete' | 'cancelled', 
     status,
     environment: { host: 'browser', userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: globalThis.crossOriginIsolated },
     models: { float: record('float'), quantized: record('quantized') },
-    dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: dataset.classNames },
-    preprocess: { spec },
+    dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: dataset.classNames, ...(inputs.datasetFingerprint ? { fingerprint: inputs.datasetFingerprint } : {}) },
+    preprocess: { spec, fingerprint: inputs.preprocessFingerprint },
     verdictSettings,
   });
 }
@@ -172,8 +188,5 @@ function checkRunnable(float: LoadedModel, quantized: LoadedModel, config: RunCo
   if (problems.length > 0) {
     throw new QuantLensError('preprocess-mismatch', `The preprocessing does not fit the model: ${problems.join(' ')}`, 'Adjust the preprocessing settings to the model input shown, then run again.');
   }
-  const classes = float.info.outputs[0]?.shape.at(-1);
-  if (typeof classes === 'number' && config.dataset.classNames.length > classes) {
-    throw new QuantLensError('model-mismatch', `The dataset has ${config.dataset.classNames.length} classes but the model outputs ${classes} scores.`, 'Pick the dataset this model was trained for.');
-  }
+  assertOutputsFitTask(config.task ?? { kind: 'classification' }, float.info.outputs, config.dataset.classNames.length);
 }

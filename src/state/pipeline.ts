@@ -1,21 +1,136 @@
 /**
  * Browser plumbing for one evaluation: samples stream from IndexedDB through the data worker
  * (decode + preprocess) in chunks, one chunk prefetched while the models run the current one.
+ * The prepared tensors are cached under (dataset fingerprint, preprocessing fingerprint): a later
+ * run with the same pair reads them back in large transactions and decodes nothing.
+ * With a stored split, only the test part is evaluated.
  */
+import type { DatasetSummary } from '../core/data/dataset.ts';
+import { canonicalJson, preprocessFingerprint, sha256Hex } from '../core/data/fingerprint.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
+import { tensorShape } from '../core/preprocess/index.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
-import { readSamples } from '../storage/db.ts';
+import { deleteTensorSet } from '../storage/db.ts';
+import { testIndices } from '../storage/catalog.ts';
+import { beginTensorSet, completeTensorSet, getTensorSet, tensorSetId } from '../storage/tensor-cache.ts';
 import type { DataWorker } from '../workers/client.ts';
 
 export const CHUNK_SIZE = 64;
+/** Cached chunk records read per IndexedDB transaction (1,024 samples). */
+const CACHE_READ_CHUNKS = 16;
 
-export async function* preparedChunks(datasetId: string, total: number, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal): AsyncGenerator<PreparedChunk> {
-  const prepare = (from: number) => readSamples(datasetId, from, Math.min(total, from + CHUNK_SIZE)).then((samples) => dataWorker.prepare(samples, spec));
-  let next: Promise<PreparedChunk> | null = total > 0 ? prepare(0) : null;
-  for (let from = 0; next && !signal.aborted; from += CHUNK_SIZE) {
-    const current: Promise<PreparedChunk> = next;
-    next = from + CHUNK_SIZE < total ? prepare(from + CHUNK_SIZE) : null;
-    next?.catch(() => undefined); // its error surfaces when awaited in the next round
-    yield await current;
+/** What a run will read, decided before it starts. */
+export interface InputPlan {
+  /** Samples the run evaluates: the split's test part, or all. */
+  total: number;
+  /** Test-part membership by sample index; null = every sample. */
+  include: Uint8Array | null;
+  datasetFingerprint?: string;
+  /** Of the spec; for ready-made inputs (.npz), of "no preprocessing" with the input dtype and shape. */
+  preprocessFingerprint: string;
+  /** Tensor-cache set for this pair; null when the dataset cannot be cached (no fingerprint, ready-made inputs). */
+  cacheSetId: string | null;
+  /** True when that set is complete: the run decodes nothing. */
+  fromCache: boolean;
+}
+
+/** How the inputs of the last run were obtained (for measurements and tests). */
+export interface InputStats {
+  source: 'cache' | 'decoded' | 'stored-inputs';
+  /** Time spent waiting for prepared chunks, in ms (what the cache saves). */
+  waitMs: number;
+  cachedNow: boolean;
+}
+
+export async function planInputs(dataset: DatasetSummary, spec: PreprocessSpec): Promise<InputPlan> {
+  const readyMade = dataset.content === 'inputs';
+  const ppFingerprint = readyMade
+    ? await sha256Hex(new TextEncoder().encode(canonicalJson({ preprocess: 'none', dtype: spec.dtype, dims: tensorShape(spec, 1) })))
+    : await preprocessFingerprint(spec);
+  const test = dataset.split ? await testIndices(dataset.id) : null;
+  let include: Uint8Array | null = null;
+  if (test) {
+    include = new Uint8Array(dataset.sampleCount);
+    for (const index of test) include[index] = 1;
+  }
+  const cacheSetId = dataset.fingerprint && !readyMade ? tensorSetId(dataset.fingerprint, ppFingerprint) : null;
+  const set = cacheSetId ? await getTensorSet(cacheSetId) : undefined;
+  return {
+    total: test ? test.length : dataset.sampleCount,
+    include,
+    ...(dataset.fingerprint ? { datasetFingerprint: dataset.fingerprint } : {}),
+    preprocessFingerprint: ppFingerprint,
+    cacheSetId,
+    fromCache: Boolean(set?.complete),
+  };
+}
+
+function keepIncluded(chunk: PreparedChunk, include: Uint8Array | null): PreparedChunk {
+  if (!include) return chunk;
+  return { samples: chunk.samples.filter((s) => include[s.index]), failures: chunk.failures.filter((f) => include[f.index]) };
+}
+
+export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal, stats?: InputStats): AsyncGenerator<PreparedChunk> {
+  const started = performance.now();
+  let waitMs = 0;
+  const timed = async <T>(pending: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await pending;
+    } finally {
+      waitMs += performance.now() - t;
+    }
+  };
+  if (plan.fromCache && plan.cacheSetId) {
+    yield* cachedChunks(plan.cacheSetId, Math.ceil(dataset.sampleCount / CHUNK_SIZE), spec, plan.include, dataWorker, signal, timed);
+    Object.assign(stats ?? {}, { source: 'cache', waitMs, cachedNow: false } satisfies InputStats);
+    performance.measure('quantlens:inputs', { start: started, detail: { source: 'cache', waitMs } });
+    return;
+  }
+  const content = dataset.content ?? 'images';
+  const setId = plan.cacheSetId;
+  let caching = setId !== null;
+  if (setId) {
+    const dims = tensorShape(spec, 1);
+    caching = await beginTensorSet({ id: setId, datasetId: dataset.id, datasetName: dataset.name, datasetFingerprint: plan.datasetFingerprint ?? '', preprocessFingerprint: plan.preprocessFingerprint, chunkSize: CHUNK_SIZE, dtype: spec.dtype, dims }).then(() => true, () => false);
+  }
+  const totals = { chunkCount: 0, sampleCount: 0, sizeBytes: 0 };
+  let finished = false;
+  const prepare = (from: number) =>
+    dataWorker.request((remote) => remote.prepareRange(dataset.id, from, Math.min(dataset.sampleCount, from + CHUNK_SIZE), spec, content, caching && setId ? { setId, chunk: from / CHUNK_SIZE } : null));
+  try {
+    let next: ReturnType<typeof prepare> | null = dataset.sampleCount > 0 ? prepare(0) : null;
+    for (let from = 0; next && !signal.aborted; from += CHUNK_SIZE) {
+      const current: ReturnType<typeof prepare> = next;
+      next = from + CHUNK_SIZE < dataset.sampleCount ? prepare(from + CHUNK_SIZE) : null;
+      next?.catch(() => undefined); // its error surfaces when awaited in the next round
+      const { chunk, cached } = await timed(current);
+      if (!cached) caching = false;
+      totals.chunkCount++;
+      totals.sampleCount += chunk.samples.length;
+      totals.sizeBytes += chunk.samples.reduce((n, s) => n + s.input.byteLength, 0);
+      yield keepIncluded(chunk, plan.include);
+    }
+    finished = !signal.aborted;
+  } finally {
+    // A complete set only: an interrupted or failed one would make later runs skip samples.
+    if (setId && caching && finished) await completeTensorSet(setId, totals);
+    else if (setId) await deleteTensorSet(setId).catch(() => undefined);
+    Object.assign(stats ?? {}, { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs, cachedNow: Boolean(setId && caching && finished) } satisfies InputStats);
+    performance.measure('quantlens:inputs', { start: started, detail: { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs } });
+  }
+}
+
+async function* cachedChunks(setId: string, chunkCount: number, spec: PreprocessSpec, include: Uint8Array | null, dataWorker: DataWorker, signal: AbortSignal, timed: <T>(p: Promise<T>) => Promise<T>): AsyncGenerator<PreparedChunk> {
+  const read = (from: number) => dataWorker.request((remote) => remote.readCached(setId, from, Math.min(chunkCount, from + CACHE_READ_CHUNKS), spec.dtype));
+  let next: ReturnType<typeof read> | null = chunkCount > 0 ? read(0) : null;
+  for (let from = 0; next && !signal.aborted; from += CACHE_READ_CHUNKS) {
+    const current: ReturnType<typeof read> = next;
+    next = from + CACHE_READ_CHUNKS < chunkCount ? read(from + CACHE_READ_CHUNKS) : null;
+    next?.catch(() => undefined);
+    for (const chunk of await timed(current)) {
+      if (signal.aborted) return;
+      yield keepIncluded(chunk, include);
+    }
   }
 }

@@ -5,10 +5,12 @@
 import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
+import type { TaskSettings } from '../core/tasks/types.ts';
 import { DEFAULT_CHOICES, type ProviderChoice } from '../core/providers/table.ts';
 import { deleteDataset, listDatasets, sweepIncompleteImports } from '../storage/db.ts';
 import type { ModelRole } from '../workers/client.ts';
-import { importFolder, type PickedFile } from './folder-import.ts';
+import { backfillFingerprints, exportPreprocessed, importDataset, storeSplit, type ImportRequest, type PickedFile } from './dataset-import.ts';
+import { StorageState } from './storage.svelte.ts';
 import type { ModelSource } from './evaluation.svelte.ts';
 import type { ModelInfo } from '../core/onnx/info.ts';
 import { suggestSpec } from '../core/preprocess/index.ts';
@@ -25,8 +27,15 @@ export class Workbench {
   selectedDatasetId = $state<string | null>(null);
   models = $state.raw<Record<ModelRole, ModelSource | null>>({ float: null, quantized: null });
   spec = $state.raw<PreprocessSpec | null>(null);
+  /** What the models' outputs are measured as. */
+  task = $state.raw<TaskSettings>({ kind: 'classification' });
   providers = $state.raw<Record<ModelRole, ProviderChoice>>({ ...DEFAULT_CHOICES });
   importing = $state.raw<{ done: number; total: number } | null>(null);
+  exporting = $state.raw<{ done: number; total: number } | null>(null);
+  /** What the last import left out, per file, with the reason. */
+  lastSkipped = $state.raw<{ name: string; reason: string }[]>([]);
+  /** Usage, quota, persistence, cached tensors. */
+  readonly storage = new StorageState();
   /** Problems outside a run (storage, import), shown in the same banner as run errors. */
   error = $state.raw<ErrorInfo | null>(null);
   notice = $state<string | null>(null);
@@ -39,19 +48,37 @@ export class Workbench {
     await this.#guard(async () => {
       await sweepIncompleteImports();
       this.datasets = await listDatasets();
+      // Datasets stored by an older version get their hashes (and fingerprint) now, in a worker.
+      if ((await backfillFingerprints()).length) this.datasets = await listDatasets();
     });
+    void this.storage.refresh();
   }
 
-  async importFolder(files: PickedFile[]): Promise<void> {
-    this.importing = { done: 0, total: files.length };
+  /** The folder picker: class subfolders, or a folder holding a manifest, a COCO file or masks. */
+  importFolder(files: PickedFile[]): Promise<void> {
+    return this.#import({ kind: 'folder', files });
+  }
+
+  /** "Import…": a zip, a .npz, IDX files, a manifest or COCO file with its images, a labels file. */
+  importFiles(files: PickedFile[]): Promise<void> {
+    return this.#import({ kind: 'files', files });
+  }
+
+  async #import(request: ImportRequest & { files: PickedFile[] }): Promise<void> {
+    this.notice = null;
+    this.lastSkipped = [];
+    this.importing = { done: 0, total: request.files.length };
     await this.#guard(async () => {
-      const summary = await importFolder(files, (done, total) => (this.importing = { done, total }));
+      const summary = await importDataset(request, (progress) => (this.importing = progress));
       this.datasets = await listDatasets();
       this.selectedDatasetId = summary.id;
       const skipped = summary.skipped.length;
-      this.notice = `Imported '${summary.name}': ${summary.sampleCount} images in ${summary.classNames.length} classes${skipped ? `, ${skipped} files skipped` : ''}.`;
+      const what = summary.content === 'inputs' ? 'preprocessed inputs' : summary.target === 'boxes' ? 'images with boxes' : summary.target === 'mask' ? 'images with masks' : 'images';
+      this.lastSkipped = summary.skipped;
+      this.notice = `Imported '${summary.name}': ${summary.sampleCount} ${what} in ${summary.classNames.length} classes${skipped ? `, ${skipped} files skipped` : ''}.`;
     });
     this.importing = null;
+    void this.storage.refresh();
   }
 
   async deleteDataset(id: string): Promise<void> {
@@ -60,6 +87,36 @@ export class Workbench {
       if (this.selectedDatasetId === id) this.selectedDatasetId = null;
       this.datasets = await listDatasets();
     });
+    void this.storage.refresh();
+  }
+
+  /** Stores a seeded, stratified test/calibration split; evaluation then uses the test part. */
+  async splitDataset(id: string, options: { seed: number; fraction: number }): Promise<void> {
+    await this.#guard(async () => {
+      const summary = await storeSplit(id, options);
+      this.datasets = await listDatasets();
+      const split = summary.split;
+      this.notice = split
+        ? `Split '${summary.name}' (seed ${split.seed}): ${split.testCount} test, ${split.calibrationCount} calibration samples${split.duplicateGroups ? `; ${split.duplicateGroups} groups of identical images, each kept on one side` : ''}.`
+        : `'${summary.name}' has no split: every sample is a test sample.`;
+    });
+  }
+
+  /** Downloads the selected dataset through the current preprocessing as a .npz (x, y, index). */
+  async exportPreprocessed(): Promise<{ blob: Blob; name: string } | null> {
+    const dataset = this.selectedDataset;
+    const spec = this.spec;
+    if (!dataset || !spec) return null;
+    let exported: { blob: Blob; name: string } | null = null;
+    this.exporting = { done: 0, total: dataset.sampleCount };
+    await this.#guard(async () => {
+      const { blob, fingerprint, sampleCount } = await exportPreprocessed(dataset, spec, (done, total) => (this.exporting = { done, total }));
+      exported = { blob, name: `${dataset.name}.preprocessed.npz` };
+      this.notice = `Exported ${sampleCount} preprocessed samples of '${dataset.name}' (${(blob.size / 1024 ** 2).toFixed(1)} MB). Imported on another device, this file has the dataset fingerprint ${fingerprint}.`;
+    });
+    this.exporting = null;
+    void this.storage.refresh();
+    return exported;
   }
 
   /** Checks a picked file right away (off the main thread) and suggests preprocessing from the float model. */

@@ -1,13 +1,21 @@
-/** Decoding and preprocessing, off the main thread. */
+/**
+ * Off the main thread: dataset imports (read, sniff, hash, store), decoding and preprocessing
+ * (writing the tensor cache as it goes), reading cached tensors, splits and .npz exports.
+ */
 import * as Comlink from 'comlink';
 import type { HostImageDecoder } from '../core/data/decode.ts';
-import type { EncodedSample } from '../core/data/dataset.ts';
+import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
-import { prepareChunk } from '../core/eval/prepare.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { toErrorInfo } from '../core/errors.ts';
 import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
 import type { Answer } from './model.worker.ts';
+import { importDataset, type ImportProgress, type ImportRequest } from '../storage/import/import.ts';
+import { backfillFingerprint, storeSplit } from '../storage/catalog.ts';
+import { readSamples } from '../storage/db.ts';
+import { packChunk, putTensorChunk, readTensorChunks, unpackChunk } from '../storage/tensor-cache.ts';
+import { prepareRows, type SampleContent } from '../storage/prepare-rows.ts';
+import { exportTensorSetNpz } from '../storage/export-npz.ts';
 
 /** The browser's own decoder for what the core does not decode (JPEG, WebP, GIF, BMP). */
 const browserDecoder: HostImageDecoder = async (bytes, mime) => {
@@ -24,6 +32,22 @@ const browserDecoder: HostImageDecoder = async (bytes, mime) => {
   }
 };
 
+async function answer<T>(work: () => Promise<T> | T): Promise<Answer<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: toErrorInfo(error) };
+  }
+}
+
+const transferChunk = (chunk: PreparedChunk) => chunk.samples.map((s) => s.input.buffer as ArrayBuffer);
+
+/** Where a prepared chunk goes in the tensor cache (set id, chunk number). */
+export interface CacheTarget {
+  setId: string;
+  chunk: number;
+}
+
 const api = {
   /** Reads a model's graph (inputs, outputs, format) off the main thread; the bytes are transferred. */
   inspectModel(modelBytes: Uint8Array): Answer<ModelInfo> {
@@ -34,10 +58,49 @@ const api = {
     }
   },
 
+  /** Imports a dataset (any supported format) into IndexedDB, hashing every sample here. */
+  importDataset(request: ImportRequest, onProgress: (progress: ImportProgress) => void): Promise<Answer<DatasetSummary>> {
+    return answer(() => importDataset(request, onProgress));
+  },
+
+  /** Computes sample hashes and the fingerprint of a dataset stored by an older version. */
+  backfillFingerprint(datasetId: string): Promise<Answer<DatasetSummary>> {
+    return answer(() => backfillFingerprint(datasetId));
+  },
+
+  storeSplit(datasetId: string, options: { seed: number; fraction: number }): Promise<Answer<DatasetSummary>> {
+    return answer(() => storeSplit(datasetId, options));
+  },
+
   /** Decodes and preprocesses a chunk; undecodable samples are reported, not thrown. Tensors are transferred. */
-  async prepare(samples: EncodedSample[], spec: PreprocessSpec): Promise<PreparedChunk> {
-    const chunk = await prepareChunk(samples, spec, browserDecoder);
-    return Comlink.transfer(chunk, chunk.samples.map((s) => s.input.buffer as ArrayBuffer));
+  async prepare(samples: Parameters<typeof prepareRows>[0], spec: PreprocessSpec, content: SampleContent = 'images'): Promise<PreparedChunk> {
+    const chunk = await prepareRows(samples, spec, content, browserDecoder);
+    return Comlink.transfer(chunk, transferChunk(chunk));
+  },
+
+  /**
+   * Reads samples [from, to) from IndexedDB, prepares them, and writes them to the tensor cache
+   * when `cache` says where. `cached` is false when the cache write failed (the run goes on).
+   */
+  async prepareRange(datasetId: string, from: number, to: number, spec: PreprocessSpec, content: SampleContent, cache: CacheTarget | null): Promise<Answer<{ chunk: PreparedChunk; cached: boolean }>> {
+    const result = await answer(async () => {
+      const chunk = await prepareRows(await readSamples(datasetId, from, to), spec, content, browserDecoder);
+      let cached = false;
+      if (cache) cached = await putTensorChunk(packChunk(cache.setId, cache.chunk, chunk)).then(() => true, () => false);
+      return { chunk, cached };
+    });
+    return result.ok ? Comlink.transfer(result, transferChunk(result.value.chunk)) : result;
+  },
+
+  /** Cached chunks [from, to) in one transaction, each sample owning its buffer. */
+  async readCached(setId: string, from: number, to: number, dtype: PreprocessSpec['dtype']): Promise<Answer<PreparedChunk[]>> {
+    const result = await answer(async () => (await readTensorChunks(setId, from, to)).map((record) => unpackChunk(record, dtype)));
+    return result.ok ? Comlink.transfer(result, result.value.flatMap(transferChunk)) : result;
+  },
+
+  /** A cached tensor set as a .npz (x: inputs, y: labels, index: dataset sample indices). */
+  exportNpz(setId: string): Promise<Answer<{ blob: Blob; fingerprint: string; sampleCount: number }>> {
+    return answer(() => exportTensorSetNpz(setId));
   },
 };
 

@@ -17,6 +17,8 @@ export interface EncodedSample {
   tags?: Record<string, string>;
   /** SHA-256 of `bytes`, lowercase hex (see fingerprint.ts). */
   sha256?: string;
+  /** Boxes or a mask, for detection and segmentation datasets. */
+  target?: SampleTarget;
 }
 
 /** Element types a tensor sample can hold (names as onnxruntime spells them). */
@@ -49,7 +51,8 @@ export type DatasetSample = EncodedSample | TensorSample;
 export interface DatasetSummary {
   id: string;
   name: string;
-  source: 'demo' | 'folder';
+  /** 'folder' = picked files or folder (zip, manifest, IDX, .npz included); 'url' = fetched from an address. */
+  source: 'demo' | 'folder' | 'url';
   createdAt: number;
   sampleCount: number;
   classNames: string[];
@@ -60,7 +63,38 @@ export interface DatasetSummary {
   format?: 'zip' | 'manifest' | 'idx' | 'npz' | 'coco' | 'masks';
   /** datasetFingerprint() of the samples (fingerprint.ts). */
   fingerprint?: string;
+  /**
+   * What the samples are: encoded images ('images', the default), raw pixels as uint8 tensors
+   * ('pixels', IDX: preprocessed like images) or inputs already preprocessed ('inputs', .npz: given
+   * to the model as they are, after a dtype/shape check).
+   */
+  content?: 'images' | 'pixels' | 'inputs';
+  /** Ground truth beyond a class label that the samples carry in `target` (COCO boxes, masks). */
+  target?: SampleTarget['kind'];
+  /** The stored test/calibration split, when one was made (sample lists in the dataset's catalog). */
+  split?: SplitSummary;
 }
+
+/** What a stored split is, without its index lists. */
+export interface SplitSummary {
+  seed: number;
+  /** Share of each class's distinct contents in the calibration part. */
+  fraction: number;
+  testCount: number;
+  calibrationCount: number;
+  /** Groups of samples with identical content (each group kept on one side). */
+  duplicateGroups: number;
+}
+
+/**
+ * Per-sample ground truth for detection and segmentation, stored on the sample row (`target`).
+ * boxes: box i is boxes[4i..4i+3] = [x, y, width, height] in pixels of the original image (COCO
+ * order), classes[i] a dataset class index, crowd[i] 1 for iscrowd; mask: one class index per
+ * pixel, row-major, 255 = ignore (masks.ts).
+ */
+export type SampleTarget =
+  | { kind: 'boxes'; boxes: Float32Array; classes: Int32Array; crowd: Uint8Array; areas: Float32Array; imageId: number }
+  | { kind: 'mask'; width: number; height: number; data: Uint8Array };
 
 export interface SkippedFile {
   name: string;
