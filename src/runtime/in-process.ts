@@ -11,7 +11,7 @@ import { tensorShape } from '../core/preprocess/index.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import type { ProviderId } from '../core/providers/table.ts';
 import { ClassificationPair, type ClassificationOutcome, type PairAccumulator, type TaskOutcome } from '../core/tasks/index.ts';
-import { SeededRandom } from '../core/stats/random.ts';
+import { shuffled } from '../core/stats/random.ts';
 import { openSession } from './ort.ts';
 import { sessionRunner } from './runner.ts';
 
@@ -52,17 +52,6 @@ export async function evaluateTaskInProcess<T extends TaskOutcome>(run: InProces
   } finally {
     await Promise.all([floatSession.release(), quantizedSession.release()]);
   }
-}
-
-/** Fisher-Yates with the core's seeded generator: the same seed gives the same order everywhere. */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const random = new SeededRandom(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.nextIndex(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 async function* chunksOf(samples: readonly EncodedSample[], spec: PreprocessSpec, size: number): AsyncGenerator<PreparedChunk> {

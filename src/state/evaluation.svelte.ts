@@ -14,7 +14,10 @@ import { DEFAULT_VERDICT, toResultDocument, type ModelRecord, type ResultDocumen
 import { providerById, selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
 import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
 import type { LoadedModel } from '../workers/model.worker.ts';
-import { planInputs, preparedChunks, type InputPlan, type InputStats } from './pipeline.ts';
+import { planInputs, preparedChunks, shuffledChunks, type InputPlan, type InputStats } from './pipeline.ts';
+
+/** Seed of the random sample order of early-verdict runs (the same order on every device). */
+const EARLY_VERDICT_ORDER_SEED = 7;
 
 export interface ModelSource {
   name: string;
@@ -92,7 +95,10 @@ export class Evaluation {
       const inputStats = {} as InputStats;
       const outcome = await evaluatePair({
         total: inputs.total,
-        chunks: preparedChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, inputStats),
+        // An early verdict needs the samples in a random order; otherwise stream in dataset order (cacheable).
+        chunks: config.task?.earlyVerdict
+          ? shuffledChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, EARLY_VERDICT_ORDER_SEED)
+          : preparedChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, inputStats),
         floatModel: workers.float.runner(),
         quantizedModel: workers.quantized.runner(),
         task: createTaskAccumulator(config.task ?? { kind: 'classification' }, config.dataset.classNames, config.spec),

@@ -14,6 +14,7 @@ import { deleteTensorSet } from '../storage/db.ts';
 import { testIndices } from '../storage/catalog.ts';
 import { beginTensorSet, completeTensorSet, getTensorSet, tensorSetId } from '../storage/tensor-cache.ts';
 import type { DataWorker } from '../workers/client.ts';
+import { shuffled } from '../core/stats/random.ts';
 
 export const CHUNK_SIZE = 64;
 /** Cached chunk records read per IndexedDB transaction (1,024 samples). */
@@ -118,6 +119,24 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
     else if (setId) await deleteTensorSet(setId).catch(() => undefined);
     Object.assign(stats ?? {}, { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs, cachedNow: Boolean(setId && caching && finished) } satisfies InputStats);
     performance.measure('quantlens:inputs', { start: started, detail: { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs } });
+  }
+}
+
+/**
+ * The run's samples in a seeded random order (what an early verdict needs: a dataset sorted by class
+ * would break its guarantee). Reads sample by sample in the data worker; no tensor cache.
+ */
+export async function* shuffledChunks(dataset: DatasetSummary, plan: InputPlan, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal, seed: number): AsyncGenerator<PreparedChunk> {
+  const included = Array.from({ length: dataset.sampleCount }, (_, i) => i).filter((i) => !plan.include || plan.include[i]);
+  const order = shuffled(included, seed);
+  const content = dataset.content ?? 'images';
+  const prepare = (from: number) => dataWorker.request((remote) => remote.prepareIndices(dataset.id, order.slice(from, from + CHUNK_SIZE), spec, content));
+  let next: ReturnType<typeof prepare> | null = order.length > 0 ? prepare(0) : null;
+  for (let from = 0; next && !signal.aborted; from += CHUNK_SIZE) {
+    const current: ReturnType<typeof prepare> = next;
+    next = from + CHUNK_SIZE < order.length ? prepare(from + CHUNK_SIZE) : null;
+    next?.catch(() => undefined);
+    yield await current;
   }
 }
 

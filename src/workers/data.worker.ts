@@ -12,7 +12,7 @@ import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
 import type { Answer } from './model.worker.ts';
 import { importDataset, type ImportProgress, type ImportRequest } from '../storage/import/import.ts';
 import { backfillFingerprint, storeSplit } from '../storage/catalog.ts';
-import { readSamples } from '../storage/db.ts';
+import { getSample, readSamples } from '../storage/db.ts';
 import { packChunk, putTensorChunk, readTensorChunks, unpackChunk } from '../storage/tensor-cache.ts';
 import { prepareRows, type SampleContent } from '../storage/prepare-rows.ts';
 import { exportTensorSetNpz } from '../storage/export-npz.ts';
@@ -76,6 +76,15 @@ const api = {
   async prepare(samples: Parameters<typeof prepareRows>[0], spec: PreprocessSpec, content: SampleContent = 'images'): Promise<PreparedChunk> {
     const chunk = await prepareRows(samples, spec, content, browserDecoder);
     return Comlink.transfer(chunk, transferChunk(chunk));
+  },
+
+  /** Reads the samples at these indices (in this order) from IndexedDB and prepares them: random-order runs. */
+  async prepareIndices(datasetId: string, indices: number[], spec: PreprocessSpec, content: SampleContent): Promise<Answer<PreparedChunk>> {
+    const result = await answer(async () => {
+      const rows = await Promise.all(indices.map((index) => getSample(datasetId, index)));
+      return prepareRows(rows.filter((row) => row !== undefined), spec, content, browserDecoder);
+    });
+    return result.ok ? Comlink.transfer(result, transferChunk(result.value)) : result;
   },
 
   /**

@@ -78,4 +78,18 @@ describe('Run the demo, in real Chromium', () => {
     await expect.poll(() => page.getByTestId('verdict').textContent()).toMatch(/0\.5-point budget/);
     expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
   });
+
+  it('stops early once the verdict is settled, on the stored demo set in a random order', async () => {
+    const { page } = browser;
+    await page.locator('#float-model').setInputFiles(`${PROJECT_ROOT}public/demo/mnist-cnn.float.onnx`);
+    await page.locator('#quantized-model').setInputFiles(`${PROJECT_ROOT}public/demo/mnist-cnn.int8.qdq.onnx`);
+    await page.getByTestId('dataset-row').first().getByRole('radio').check();
+    await page.getByTestId('early-verdict-choice').check();
+    await page.getByRole('button', { name: 'Run both models' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/^Done early: the verdict was settled after \d+ samples/);
+    const used = Number((await page.getByTestId('early-verdict').textContent())!.match(/after (\d+) samples/)![1]);
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(golden.sampleCount);
+    expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
+  });
 });

@@ -67,3 +67,14 @@ export class SeededRandom {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/** Fisher-Yates with the seeded generator: the same seed gives the same order in every host. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const random = new SeededRandom(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.nextIndex(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
