@@ -16,6 +16,13 @@ export interface EmbeddingOutcome extends TaskOutcome {
   quantized: RetrievalResult | null;
   /** Samples used as retrieval queries (the first `maxQueries` labelled ones). */
   queryCount: number;
+  /**
+   * Recall@k as metric learning means it (the headline metric): the share of queries with a
+   * same-class item among their k nearest, over the queries whose class has another sample.
+   * (RetrievalResult.recallAtK is the IR recall, found / all relevant: with 200 samples per class
+   * its @1 can be at most 1/199.)
+   */
+  sameClassAtK: { k: number; float: number; quantized: number; hitsFloat: number; hitsQuantized: number; of: number }[];
 }
 
 export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
@@ -36,12 +43,17 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
 
   finish(): EmbeddingOutcome {
     const similarity = this.#similarity.result();
-    const float = this.#retrieval('float');
-    const quantized = this.#retrieval('quantized');
+    const floatRun = this.#retrieval('float');
+    const quantizedRun = this.#retrieval('quantized');
+    const float = floatRun?.result ?? null;
+    const quantized = quantizedRun?.result ?? null;
+    const sameClassAtK = floatRun && quantizedRun
+      ? this.ks.map((k, i) => ({ k, float: floatRun.hits[i] / floatRun.of, quantized: quantizedRun.hits[i] / quantizedRun.of, hitsFloat: floatRun.hits[i], hitsQuantized: quantizedRun.hits[i], of: floatRun.of }))
+      : [];
     const metrics: MetricRow[] = [];
     if (float && quantized) {
-      const k = this.ks[0];
-      metrics.push({ id: `recall@${k}`, name: `Recall@${k} (same class)`, unit: 'proportion', delta: metricDelta(float.recallAtK[0].value, quantized.recallAtK[0].value) });
+      const first = sameClassAtK[0];
+      metrics.push({ id: `recall@${first.k}`, name: `Recall@${first.k} (same class)`, unit: 'proportion', delta: metricDelta(first.float, first.quantized), counts: { float: first.hitsFloat, quantized: first.hitsQuantized, of: first.of } });
       metrics.push({ id: 'mrr', name: 'MRR', unit: 'proportion', delta: metricDelta(float.mrr, quantized.mrr) });
       float.ndcgAtK.forEach((entry, i) => metrics.push({ id: `ndcg@${entry.k}`, name: `nDCG@${entry.k}`, unit: 'proportion', delta: metricDelta(entry.value, quantized.ndcgAtK[i].value) }));
     }
@@ -55,13 +67,17 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
       float,
       quantized,
       queryCount: this.#kept.length,
+      sameClassAtK,
     };
   }
 
-  #retrieval(role: 'float' | 'quantized'): RetrievalResult | null {
+  /** Retrieval of each query among the others; `hits[i]`: queries with a same-class item in their top ks[i], `of`: queries that have one at all. */
+  #retrieval(role: 'float' | 'quantized'): { result: RetrievalResult; hits: number[]; of: number } | null {
     const kept = this.#kept;
     if (kept.length < 2) return null;
     const accumulator = new RetrievalAccumulator(this.ks);
+    const hits = this.ks.map(() => 0);
+    let of = 0;
     const scores = new Float64Array(kept.length);
     for (let q = 0; q < kept.length; q++) {
       for (let d = 0; d < kept.length; d++) scores[d] = d === q ? Number.NEGATIVE_INFINITY : cosineSimilarity(kept[q][role], kept[d][role]);
@@ -69,7 +85,11 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
       const relevance = new Map<number, number>();
       for (let d = 0; d < kept.length; d++) if (d !== q && kept[d].label === kept[q].label) relevance.set(d, 1);
       accumulator.add(ranked, relevance);
+      if (relevance.size > 0) {
+        of++;
+        this.ks.forEach((k, i) => { if (ranked.slice(0, k).some((d) => relevance.has(d))) hits[i]++; });
+      }
     }
-    return accumulator.result();
+    return { result: accumulator.result(), hits, of };
   }
 }

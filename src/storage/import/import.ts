@@ -148,6 +148,7 @@ async function importPack(url: string, id: string, onProgress: (progress: Import
     format: 'pack',
     content: 'images',
     classNames: pack.classNames,
+    ...(pack.target ? { target: pack.target } : {}),
     expectedCount: pack.samples.length,
     expectedBytes: pack.samples.reduce((n, s) => n + s.bytes.byteLength, 0),
     skipped: [],
