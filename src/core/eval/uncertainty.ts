@@ -21,19 +21,25 @@ export const UNCERTAINTY_DEFAULTS = { resamples: 1000, confidence: 0.95, seed: 2
 /** From per-sample labels (-1 = unlabelled, left out) and both models' top-1 predictions. */
 export function top1Uncertainty(labels: ArrayLike<number>, floatPrediction: ArrayLike<number>, quantizedPrediction: ArrayLike<number>,
   options: Partial<typeof UNCERTAINTY_DEFAULTS> = {}): Top1Uncertainty {
-  const { resamples, confidence, seed } = { ...UNCERTAINTY_DEFAULTS, ...options };
   const floatCorrect: number[] = [];
   const quantizedCorrect: number[] = [];
-  let floatOnly = 0;
-  let quantizedOnly = 0;
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] < 0) continue;
-    const f = Number(floatPrediction[i] === labels[i]);
-    const q = Number(quantizedPrediction[i] === labels[i]);
-    floatCorrect.push(f);
-    quantizedCorrect.push(q);
-    if (f > q) floatOnly++;
-    if (q > f) quantizedOnly++;
+    floatCorrect.push(Number(floatPrediction[i] === labels[i]));
+    quantizedCorrect.push(Number(quantizedPrediction[i] === labels[i]));
+  }
+  return pairedUncertainty(floatCorrect, quantizedCorrect, options);
+}
+
+/** From paired per-sample 0/1 outcomes of the two models (correct, hit@k...). */
+export function pairedUncertainty(floatCorrect: ArrayLike<number>, quantizedCorrect: ArrayLike<number>,
+  options: Partial<typeof UNCERTAINTY_DEFAULTS> = {}): Top1Uncertainty {
+  const { resamples, confidence, seed } = { ...UNCERTAINTY_DEFAULTS, ...options };
+  let floatOnly = 0;
+  let quantizedOnly = 0;
+  for (let i = 0; i < floatCorrect.length; i++) {
+    if (floatCorrect[i] > quantizedCorrect[i]) floatOnly++;
+    if (quantizedCorrect[i] > floatCorrect[i]) quantizedOnly++;
   }
   const boot = bootstrapMeanDelta(floatCorrect, quantizedCorrect, { resamples, confidence, seed });
   return {

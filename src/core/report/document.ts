@@ -13,7 +13,7 @@ import type { ClassificationOutcome } from '../tasks/classification.ts';
 import type { SegmentTable } from '../tasks/segments.ts';
 import type { VerdictSettings } from './verdict.ts';
 import type { ProviderRecordExtras } from '../providers/coverage.ts';
-import { top1Uncertainty, type Top1Uncertainty } from '../eval/uncertainty.ts';
+import { pairedUncertainty, type Top1Uncertainty } from '../eval/uncertainty.ts';
 
 export const RESULT_SCHEMA = 'quantlens-result';
 export const RESULT_VERSION = 1;
@@ -107,7 +107,7 @@ export function toResultDocument(result: EvaluationResult<TaskOutcome>, context:
     preprocess: context.preprocess,
     verdictSettings: context.verdictSettings,
     metrics: task.metrics,
-    ...(classification ? { uncertainty: top1Uncertainty(classification.samples.labels, classification.float.classification.predictions, classification.quantized.classification.predictions) } : {}),
+    ...(task.primaryOutcomes ? { uncertainty: pairedUncertainty(task.primaryOutcomes.float, task.primaryOutcomes.quantized) } : {}),
     agreement: task.agreement,
     ...(task.perClass ? { perClass: task.perClass } : {}),
     ...(classification ? { classification: classificationDetail(classification) } : {}),

@@ -97,6 +97,10 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     metrics.push({ id: 'macro-f1', name: 'Macro F1', unit: 'proportion', delta: metricDelta(float.perClass.macroF1, quantized.perClass.macroF1) });
     return {
       kind: 'classification',
+      primaryOutcomes: {
+        float: Uint8Array.from(this.#segmentSamples, (s) => Number(s.floatCorrect)),
+        quantized: Uint8Array.from(this.#segmentSamples, (s) => Number(s.quantizedCorrect)),
+      },
       metrics,
       agreement: [
         { id: 'top1-agreement', name: 'Same top-1 prediction', value: agreement.top1Agreement, unit: 'proportion', detail: `${agreement.top1Agree} of ${agreement.sampleCount} samples get the same answer from both models.` },

@@ -59,6 +59,7 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
     }
     return {
       kind: 'embedding',
+      ...(floatRun && quantizedRun ? { primaryOutcomes: { float: floatRun.firstHits, quantized: quantizedRun.firstHits } } : {}),
       metrics,
       agreement: [
         { id: 'mean-cosine', name: 'Mean cosine similarity (float vs quantized)', value: similarity.meanCosine, unit: 'number', detail: `1 = identical directions; the worst sample has ${similarity.minCosine.toFixed(4)}.` },
@@ -72,11 +73,12 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
   }
 
   /** Retrieval of each query among the others; `hits[i]`: queries with a same-class item in their top ks[i], `of`: queries that have one at all. */
-  #retrieval(role: 'float' | 'quantized'): { result: RetrievalResult; hits: number[]; of: number } | null {
+  #retrieval(role: 'float' | 'quantized'): { result: RetrievalResult; hits: number[]; of: number; firstHits: Uint8Array } | null {
     const kept = this.#kept;
     if (kept.length < 2) return null;
     const accumulator = new RetrievalAccumulator(this.ks);
     const hits = this.ks.map(() => 0);
+    const firstHits: number[] = [];
     let of = 0;
     const scores = new Float64Array(kept.length);
     for (let q = 0; q < kept.length; q++) {
@@ -88,8 +90,9 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
       if (relevance.size > 0) {
         of++;
         this.ks.forEach((k, i) => { if (ranked.slice(0, k).some((d) => relevance.has(d))) hits[i]++; });
+        firstHits.push(ranked.slice(0, this.ks[0]).some((d) => relevance.has(d)) ? 1 : 0);
       }
     }
-    return { result: accumulator.result(), hits, of };
+    return { result: accumulator.result(), hits, of, firstHits: Uint8Array.from(firstHits) };
   }
 }

@@ -64,6 +64,11 @@ export interface PerClassRows {
 export interface TaskOutcome {
   kind: TaskKind;
   metrics: MetricRow[];
+  /**
+   * When the first metric is a mean of per-sample 0/1 outcomes (accuracy, recall@k): those outcomes
+   * for both models, paired by sample, so the document can give Δ an interval and a McNemar test.
+   */
+  primaryOutcomes?: { float: Uint8Array; quantized: Uint8Array };
   agreement: AgreementRow[];
   perClass?: PerClassRows;
 }
