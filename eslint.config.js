@@ -9,7 +9,7 @@ import svelteConfig from './svelte.config.js';
 const outsideCore = ['onnxruntime-web', 'onnxruntime-web/*', 'idb', 'svelte', 'svelte/*', 'comlink'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/core/onnx/gen/', 'public/', 'test-results/'] },
+  { ignores: ['dist/', 'dist-cli/', 'node_modules/', 'src/core/onnx/gen/', 'public/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,
