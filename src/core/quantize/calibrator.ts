@@ -1,7 +1,7 @@
 /**
  * Calibrators turn activations observed on real samples into one range per tensor. They stream:
- * memory stays constant per tensor however many samples are observed. MinMax is the one built
- * here; Percentile, Entropy or MSE calibrators implement the same interface.
+ * memory stays constant per tensor however many samples are observed. MinMax is here; the
+ * histogram-based Percentile, Entropy and MSE calibrators are in histogram-calibrator.ts.
  */
 import type { TensorRange } from './qdq-math.ts';
 

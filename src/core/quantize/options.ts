@@ -2,6 +2,9 @@
  * Options and report of static post-training quantization to QDQ.
  */
 
+/** Integer types for activations: 8-bit, or 16-bit for W8A16 (int8 weights, 16-bit activations). */
+export type ActivationType = 'uint8' | 'int8' | 'uint16' | 'int16';
+
 /** Op types this quantizer turns into QDQ compute. */
 export type QuantizableOp = 'Conv' | 'Gemm' | 'MatMul';
 
@@ -13,6 +16,12 @@ export interface QuantizeOptions {
   nodesToExclude?: readonly string[];
   /** Op types to quantize (default: Conv, Gemm, MatMul). */
   opTypes?: readonly QuantizableOp[];
+  /** Activation type (default uint8). 16-bit types use com.microsoft Q/DQ, which onnxruntime(-web) runs at any opset. */
+  activationType?: ActivationType;
+  /** Symmetric activation ranges (default false: asymmetric, widened to include 0). */
+  symmetricActivations?: boolean;
+  /** Deliberate damage for testing a diagnosis: node label -> how many times coarser its weight grid is (default none). */
+  weightGridFactors?: Readonly<Record<string, number>>;
 }
 
 /** A node the quantizer left in float, and why. */
@@ -36,5 +45,8 @@ export function resolveOptions(options: QuantizeOptions = {}): ResolvedQuantizeO
     perChannel: options.perChannel ?? true,
     nodesToExclude: options.nodesToExclude ?? [],
     opTypes: options.opTypes ?? ['Conv', 'Gemm', 'MatMul'],
+    activationType: options.activationType ?? 'uint8',
+    symmetricActivations: options.symmetricActivations ?? false,
+    weightGridFactors: options.weightGridFactors ?? {},
   };
 }

@@ -7,9 +7,9 @@
 import { QuantLensError } from '../errors.ts';
 
 /** Integer types the quantizer writes. */
-export type QuantizedType = 'uint8' | 'int8' | 'int32';
+export type QuantizedType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'int32';
 /** Typed arrays holding quantized values. */
-export type QuantizedArray = Uint8Array | Int8Array | Int32Array;
+export type QuantizedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
 
 /** A real-valued range observed for a tensor. */
 export interface TensorRange {
@@ -27,6 +27,8 @@ export interface QuantParams {
 export const QUANT_BOUNDS: Record<QuantizedType, { min: number; max: number }> = {
   uint8: { min: 0, max: 255 },
   int8: { min: -128, max: 127 },
+  uint16: { min: 0, max: 65535 },
+  int16: { min: -32768, max: 32767 },
   int32: { min: -2147483648, max: 2147483647 },
 };
 
@@ -117,6 +119,23 @@ export function symmetricParams(absMax: number, type: QuantizedType = 'int8'): Q
   return { scale: Math.fround(scale), zeroPoint: 0 };
 }
 
+/**
+ * Activation parameters as ONNX Runtime's compute_scale_zp computes them: asymmetric ranges are
+ * widened to include 0; symmetric ones become [-absMax, absMax] on the restricted signed range
+ * (int8 [-127, 127], int16 [-32767, 32767]) with zero point 0, or on the full unsigned range with
+ * zero point round((qmin + qmax) / 2) (uint8: 128).
+ */
+export function activationParams(range: TensorRange, type: QuantizedType, symmetric: boolean): QuantParams {
+  if (!symmetric) return asymmetricParams(range, type);
+  const absMax = Math.max(Math.abs(Math.min(Math.fround(range.min), 0)), Math.max(Math.fround(range.max), 0));
+  if (type === 'int8' || type === 'int16' || type === 'int32') return symmetricParams(absMax, type);
+  assertFiniteRange(range);
+  const { min: qmin, max: qmax } = QUANT_BOUNDS[type];
+  const scale = (2 * absMax) / (qmax - qmin);
+  if (scale < FLOAT32_TINY) return { scale: 1, zeroPoint: 0 };
+  return { scale: Math.fround(scale), zeroPoint: roundHalfToEven((qmin + qmax) / 2) };
+}
+
 function assertFiniteRange(range: TensorRange): void {
   if (!Number.isFinite(range.min) || !Number.isFinite(range.max)) {
     throw new QuantLensError(
@@ -134,6 +153,8 @@ function clamp(value: number, min: number, max: number): number {
 function allocate(type: QuantizedType, length: number): QuantizedArray {
   if (type === 'uint8') return new Uint8Array(length);
   if (type === 'int8') return new Int8Array(length);
+  if (type === 'uint16') return new Uint16Array(length);
+  if (type === 'int16') return new Int16Array(length);
   return new Int32Array(length);
 }
 

@@ -1,18 +1,19 @@
 /**
- * Static post-training quantization to ONNX Runtime-style QDQ: uint8 asymmetric activations,
- * int8 symmetric weights (per channel or per tensor), int32 biases. Quantized ops read
+ * Static post-training quantization to ONNX Runtime-style QDQ: 8- or 16-bit activations
+ * (asymmetric by default), int8 symmetric weights (per channel or per tensor), int32 biases. Quantized ops read
  * DequantizeLinear outputs; every other op stays float and reads the dequantized tensors too.
  */
+import { create } from '@bufbuild/protobuf';
 import { QuantLensError } from '../errors.ts';
-import type { NodeProto, TensorProto } from '../onnx/gen/onnx_pb.ts';
+import { OperatorSetIdProtoSchema, type ModelProto, type NodeProto, type TensorProto } from '../onnx/gen/onnx_pb.ts';
 import { DataType } from '../onnx/dtypes.ts';
 import { intAttribute, makeNode } from '../onnx/builders.ts';
 import { parseModel, serializeModel } from '../onnx/model.ts';
 import { encodeTensor } from '../onnx/tensor.ts';
 import { ensureQdqOpset } from './opset.ts';
-import { resolveOptions, type QuantizeOptions, type QuantizeReport } from './options.ts';
+import { resolveOptions, type ActivationType, type QuantizeOptions, type QuantizeReport } from './options.ts';
 import { nodeLabel, planQuantization } from './plan.ts';
-import { asymmetricParams, type QuantParams, type TensorRange } from './qdq-math.ts';
+import { activationParams, type QuantParams, type TensorRange } from './qdq-math.ts';
 import { quantizeBias, quantizeWeight, type QuantizedConstant } from './weights.ts';
 
 /** The quantized model's bytes and what was (not) quantized. */
@@ -33,9 +34,12 @@ export function quantizeQdq(floatBytes: Uint8Array, ranges: ReadonlyMap<string, 
 
   const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
   const graphOutputs = new Set(graph.output.map((o) => o.name));
-  const excluded = new Set(resolveOptions(options).nodesToExclude);
+  const resolved = resolveOptions(options);
+  const excluded = new Set(resolved.nodesToExclude);
   const added: TensorProto[] = [];
-  const activations = quantizeActivations(plan.activations, ranges, graphOutputs, added);
+  const scheme = { type: resolved.activationType, symmetric: resolved.symmetricActivations };
+  if (WIDE_TYPES.has(scheme.type)) ensureMicrosoftDomain(model);
+  const activations = quantizeActivations(plan.activations, ranges, graphOutputs, added, scheme);
   const { params, producerRename, consumerRename, activationNodes } = activations;
 
   // Per quantized node: its weight and bias inputs, replaced by their DequantizeLinear outputs.
@@ -49,7 +53,7 @@ export function quantizeQdq(floatBytes: Uint8Array, ranges: ReadonlyMap<string, 
     if (weight) {
       let constant = quantizedWeights.get(weight.name);
       if (!constant) {
-        constant = quantizeWeight(initializers.get(weight.name) as TensorProto, weight.axis);
+        constant = quantizeWeight(initializers.get(weight.name) as TensorProto, weight.axis, resolved.weightGridFactors[nodePlan.label] ?? 1);
         quantizedWeights.set(weight.name, constant);
         nodes.push(dequantizeConstant(weight.name, constant, added));
       }
@@ -106,17 +110,34 @@ interface ActivationRewrite {
   activationNodes: Map<string, NodeProto[]>;
 }
 
+const ZERO_POINT_TYPES: Record<ActivationType, { dataType: DataType; array: (v: number) => Uint8Array | Int8Array | Uint16Array | Int16Array }> = {
+  uint8: { dataType: DataType.UINT8, array: (v) => Uint8Array.of(v) },
+  int8: { dataType: DataType.INT8, array: (v) => Int8Array.of(v) },
+  uint16: { dataType: DataType.UINT16, array: (v) => Uint16Array.of(v) },
+  int16: { dataType: DataType.INT16, array: (v) => Int16Array.of(v) },
+};
+// ONNX has 16-bit Q/DQ from opset 21 only; ORT's com.microsoft Q/DQ take them at any opset (checked in ORT-web 1.30).
+const WIDE_TYPES = new Set<ActivationType>(['uint16', 'int16']);
+const MICROSOFT = 'com.microsoft';
+
+function ensureMicrosoftDomain(model: ModelProto): void {
+  if (!model.opsetImport.some((o) => o.domain === MICROSOFT)) model.opsetImport.push(create(OperatorSetIdProtoSchema, { domain: MICROSOFT, version: 1n }));
+}
+
 function quantizeActivations(
   names: readonly string[], ranges: ReadonlyMap<string, TensorRange>, graphOutputs: Set<string>, added: TensorProto[],
+  scheme: { type: ActivationType; symmetric: boolean },
 ): ActivationRewrite {
   const rewrite: ActivationRewrite = { params: new Map(), producerRename: new Map(), consumerRename: new Map(), activationNodes: new Map() };
+  const zeroPointType = ZERO_POINT_TYPES[scheme.type];
+  const domain = WIDE_TYPES.has(scheme.type) ? MICROSOFT : undefined;
   for (const name of names) {
-    const qdq = asymmetricParams(ranges.get(name) as TensorRange);
+    const qdq = activationParams(ranges.get(name) as TensorRange, scheme.type, scheme.symmetric);
     rewrite.params.set(name, qdq);
     const scaleName = `${name}_scale`;
     const zeroPointName = `${name}_zero_point`;
     added.push(encodeTensor(scaleName, DataType.FLOAT, [], Float32Array.of(qdq.scale)));
-    added.push(encodeTensor(zeroPointName, DataType.UINT8, [], Uint8Array.of(qdq.zeroPoint)));
+    added.push(encodeTensor(zeroPointName, zeroPointType.dataType, [], zeroPointType.array(qdq.zeroPoint)));
     // ORT convention: a graph output keeps its name on the DequantizeLinear output.
     const isGraphOutput = graphOutputs.has(name);
     const quantizeInput = isGraphOutput ? `${name}_QuantizeLinear_Input` : name;
@@ -125,8 +146,8 @@ function quantizeActivations(
     else rewrite.consumerRename.set(name, dequantizeOutput);
     const quantized = `${name}_QuantizeLinear_Output`;
     rewrite.activationNodes.set(name, [
-      makeNode('QuantizeLinear', [quantizeInput, scaleName, zeroPointName], [quantized], `${name}_QuantizeLinear`),
-      makeNode('DequantizeLinear', [quantized, scaleName, zeroPointName], [dequantizeOutput], `${name}_DequantizeLinear`),
+      makeNode('QuantizeLinear', [quantizeInput, scaleName, zeroPointName], [quantized], `${name}_QuantizeLinear`, [], domain),
+      makeNode('DequantizeLinear', [quantized, scaleName, zeroPointName], [dequantizeOutput], `${name}_DequantizeLinear`, [], domain),
     ]);
   }
   return rewrite;

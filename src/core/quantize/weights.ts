@@ -18,13 +18,16 @@ export interface QuantizedConstant {
   axis: number | undefined;
 }
 
-/** Quantizes a float32 weight to int8, symmetric on [-127, 127]. */
-export function quantizeWeight(weight: TensorProto, axis: number | undefined): QuantizedConstant {
+/**
+ * Quantizes a float32 weight to int8, symmetric on [-127, 127]. `gridFactor` > 1 makes the grid that
+ * many times coarser (scales multiplied): a deliberate damage, to check that a diagnosis finds it.
+ */
+export function quantizeWeight(weight: TensorProto, axis: number | undefined, gridFactor = 1): QuantizedConstant {
   const values = decodeFloatTensor(weight);
   const dims = weight.dims.map(Number);
   const names = { quantized: `${weight.name}_quantized`, scale: `${weight.name}_scale`, zeroPoint: `${weight.name}_zero_point` };
   if (axis === undefined) {
-    const { scale } = symmetricParams(absMax(values, 0, values.length, 1));
+    const scale = Math.fround(symmetricParams(absMax(values, 0, values.length, 1)).scale * gridFactor);
     const quantized = quantizeLinear(values, scale, 0, 'int8');
     const scales = Float32Array.of(scale);
     return {
@@ -38,7 +41,7 @@ export function quantizeWeight(weight: TensorProto, axis: number | undefined): Q
   const channels = dims[axis];
   const inner = dims.slice(axis + 1).reduce((n, d) => n * d, 1);
   const scales = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) scales[c] = symmetricParams(channelAbsMax(values, c, channels, inner)).scale;
+  for (let c = 0; c < channels; c++) scales[c] = symmetricParams(channelAbsMax(values, c, channels, inner)).scale * gridFactor;
   const zeroPoints = new Int8Array(channels);
   const quantized = quantizeLinearPerAxis(values, dims, axis, scales, zeroPoints, 'int8');
   return {
