@@ -6,6 +6,8 @@ import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import type { TaskSettings } from '../core/tasks/types.ts';
+import { labelMapSettings } from '../core/tasks/classification.ts';
+import type { LabelMapping } from '../core/data/formats/labels.ts';
 import { DEFAULT_CHOICES, type ProviderChoice } from '../core/providers/table.ts';
 import { deleteDataset, listDatasets, sweepIncompleteImports } from '../storage/db.ts';
 import type { ModelRole } from '../workers/client.ts';
@@ -27,8 +29,9 @@ export class Workbench {
   selectedDatasetId = $state<string | null>(null);
   models = $state.raw<Record<ModelRole, ModelSource | null>>({ float: null, quantized: null });
   spec = $state.raw<PreprocessSpec | null>(null);
-  /** What the models' outputs are measured as. */
-  task = $state.raw<TaskSettings>({ kind: 'classification' });
+  #task = $state.raw<TaskSettings>({ kind: 'classification' });
+  /** Dataset class → model output (LabelMapping.svelte suggests it, the user may fix it), for that dataset. */
+  labelMapping = $state.raw<{ datasetId: string; mapping: LabelMapping } | null>(null);
   providers = $state.raw<Record<ModelRole, ProviderChoice>>({ ...DEFAULT_CHOICES });
   importing = $state.raw<{ done: number; total: number } | null>(null);
   exporting = $state.raw<{ done: number; total: number } | null>(null);
@@ -43,6 +46,16 @@ export class Workbench {
   #inspector: DataWorker | null = null;
 
   readonly selectedDataset = $derived(this.datasets.find((d) => d.id === this.selectedDatasetId) ?? null);
+
+  /** What the models' outputs are measured as; a classification of the mapped dataset carries its label map. */
+  get task(): TaskSettings {
+    const task = { ...this.#task, labelMap: undefined, labelMapClassNames: undefined };
+    const mapped = this.labelMapping;
+    return task.kind === 'classification' && mapped && mapped.datasetId === this.selectedDatasetId ? { ...task, ...labelMapSettings(mapped.mapping) } : task;
+  }
+  set task(task: TaskSettings) {
+    this.#task = task;
+  }
 
   async refresh(): Promise<void> {
     await this.#guard(async () => {

@@ -1,11 +1,15 @@
 /**
  * The browser's own image decoder (JPEG, WebP, GIF, BMP: what the core does not decode), for
- * workers. The same code as data.worker.ts's, which cannot be imported without running its `expose`.
+ * workers. EXIF orientation is applied (`imageOrientation: 'from-image'`, stated rather than left to
+ * the browser's default), so a photo taken sideways reaches preprocessing the way it is viewed.
+ * Pixels are not color-managed or premultiplied: the file's own values, as far as the decoder allows.
+ * Decoders differ slightly between browsers and versions (JPEG by a few levels); PNG never comes
+ * here (core/data/decode.ts decodes it bit-identically everywhere).
  */
 import type { HostImageDecoder } from '../core/data/decode.ts';
 
 export const browserDecoder: HostImageDecoder = async (bytes, mime) => {
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }), { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const context = canvas.getContext('2d', { willReadFrequently: true });

@@ -3,7 +3,6 @@
  * (writing the tensor cache as it goes), reading cached tensors, splits and .npz exports.
  */
 import * as Comlink from 'comlink';
-import type { HostImageDecoder } from '../core/data/decode.ts';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
@@ -16,21 +15,7 @@ import { getSample, readSamples } from '../storage/db.ts';
 import { packChunk, putTensorChunk, readTensorChunks, unpackChunk } from '../storage/tensor-cache.ts';
 import { prepareRows, type SampleContent } from '../storage/prepare-rows.ts';
 import { exportTensorSetNpz } from '../storage/export-npz.ts';
-
-/** The browser's own decoder for what the core does not decode (JPEG, WebP, GIF, BMP). */
-const browserDecoder: HostImageDecoder = async (bytes, mime) => {
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-  try {
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) throw new Error('no 2D context in this worker');
-    context.drawImage(bitmap, 0, 0);
-    const { data, width, height } = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    return { width, height, data };
-  } finally {
-    bitmap.close();
-  }
-};
+import { browserDecoder } from './browser-decoder.ts';
 
 async function answer<T>(work: () => Promise<T> | T): Promise<Answer<T>> {
   try {

@@ -11,19 +11,29 @@ deterministic (fixed seeds), so a re-run must give a byte-identical file: commit
 Metrics: scikit-learn (accuracy_score, top_k_accuracy_score, confusion_matrix,
 precision_recall_fscore_support, f1_score) and numpy (argmax, argsort, percentile, mean).
 Preprocessing: torch.nn.functional.interpolate(mode='bilinear', align_corners=False), i.e. half-pixel
-centers without antialiasing, plus torchvision's Resize(int)/CenterCrop size and offset rules.
+centers without antialiasing (specs with antialias false), plus torchvision's Resize(int)/CenterCrop
+size and offset rules. Antialiased downscaling (the default): the committed images in
+test/fixtures/images (tools/golden/make_image_fixtures.py) resized by torchvision 0.14
+`transforms.functional.resize(float64 tensor, antialias=True)` and by Pillow's
+`Image.resize(BILINEAR)` on uint8 (rounded to whole levels, so compared with a tolerance).
+Needs python3-torchvision and python3-pil (apt).
 """
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import PIL
 import sklearn
 import torch
+import torchvision
+from PIL import Image
+from torchvision.transforms import functional as tv_functional
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support, top_k_accuracy_score)
 
 OUT_DIR = Path(__file__).resolve().parents[2] / 'test' / 'golden'
+IMAGE_DIR = Path(__file__).resolve().parents[2] / 'test' / 'fixtures' / 'images'
 
 
 def f32_list(array):
@@ -148,28 +158,36 @@ def latency_cases(rng):
         'p95Ms': float(np.percentile(ms, 95)), 'meanMs': float(np.mean(ms))}} for name, ms in arrays.items()]
 
 
-def resized_rgb(rgb_hwc, height, width):
-    """torch bilinear, half-pixel centers, no antialias, float64: (H, W, 3) -> (height, width, 3)."""
+def resized_rgb(rgb_hwc, height, width, antialias=False):
+    """float64 (H, W, 3) -> (height, width, 3): torch bilinear, half-pixel centers, without
+    antialiasing, or torchvision's resize(antialias=True) (a triangle filter as wide as the scale)."""
     planes = torch.from_numpy(np.ascontiguousarray(rgb_hwc.transpose(2, 0, 1)))[None].double()
     if planes.shape[2:] == (height, width):
         return rgb_hwc.astype(np.float64)
+    if antialias:
+        out = tv_functional.resize(planes[0], [height, width], interpolation=tv_functional.InterpolationMode.BILINEAR,
+                                   antialias=True)
+        return out.numpy().transpose(1, 2, 0)
     out = torch.nn.functional.interpolate(planes, size=(height, width), mode='bilinear', align_corners=False)
     return out[0].numpy().transpose(1, 2, 0)
 
 
+def resize_plan(h_img, w_img, spec):
+    """Resized size and crop offsets: stretch, or torchvision Resize(int) then CenterCrop (Python round)."""
+    if spec['resize'] == 'stretch':
+        return spec['height'], spec['width'], 0, 0
+    short = spec.get('resizeShorterSide', max(spec['height'], spec['width']))
+    if h_img <= w_img:
+        rh, rw = short, int(short * w_img / h_img)
+    else:
+        rh, rw = int(short * h_img / w_img), short
+    return rh, rw, int(round((rh - spec['height']) / 2.0)), int(round((rw - spec['width']) / 2.0))
+
+
 def preprocess_reference(rgba, spec):
     rgb = rgba[:, :, :3].astype(np.float64)
-    h_img, w_img = rgb.shape[:2]
-    if spec['resize'] == 'stretch':
-        rh, rw, top, left = spec['height'], spec['width'], 0, 0
-    else:  # torchvision Resize(int) then CenterCrop (Python round: half to even)
-        short = spec.get('resizeShorterSide', max(spec['height'], spec['width']))
-        if h_img <= w_img:
-            rh, rw = short, int(short * w_img / h_img)
-        else:
-            rh, rw = int(short * h_img / w_img), short
-        top, left = int(round((rh - spec['height']) / 2.0)), int(round((rw - spec['width']) / 2.0))
-    img = resized_rgb(rgb, rh, rw)[top:top + spec['height'], left:left + spec['width']]
+    rh, rw, top, left = resize_plan(rgb.shape[0], rgb.shape[1], spec)
+    img = resized_rgb(rgb, rh, rw, spec.get('antialias', True))[top:top + spec['height'], left:left + spec['width']]
     if spec['color'] == 'bgr':
         img = img[:, :, ::-1]
     elif spec['color'] == 'grayscale':
@@ -185,7 +203,9 @@ def preprocess_reference(rgba, spec):
 
 
 def preprocess_cases(rng):
-    base = {'scale': '0..255', 'mean': [0, 0, 0], 'std': [1, 1, 1], 'layout': 'NCHW', 'dtype': 'float32'}
+    # These five pin the two-tap resampler without antialiasing (downscaling ones would change with it).
+    base = {'antialias': False, 'scale': '0..255', 'mean': [0, 0, 0], 'std': [1, 1, 1], 'layout': 'NCHW',
+            'dtype': 'float32'}
     imagenet = {'scale': '0..1', 'mean': [0.485, 0.456, 0.406], 'std': [0.229, 0.224, 0.225]}
     specs = [
         ('upsample 2x2 to 4x4', (2, 2), {**base, 'height': 4, 'width': 4, 'resize': 'stretch', 'color': 'rgb'}),
@@ -209,6 +229,43 @@ def preprocess_cases(rng):
     return cases
 
 
+def antialias_cases():
+    """Committed PNGs shrunk with antialiasing: torchvision's values (float64) for the whole spec, and
+    Pillow's resized-and-cropped uint8 RGB (HWC) for the same geometry."""
+    base = {'scale': '0..255', 'mean': [0, 0, 0], 'std': [1, 1, 1], 'layout': 'NCHW', 'dtype': 'float32'}
+    imagenet = {'scale': '0..1', 'mean': [0.485, 0.456, 0.406], 'std': [0.229, 0.224, 0.225]}
+    specs = [
+        ('scene 40x30 stretched to 12x9 (3.33x), ImageNet', 'scene-40x30.png',
+         {**base, **imagenet, 'height': 9, 'width': 12, 'resize': 'stretch', 'color': 'rgb'}),
+        ('scene 40x30 stretched to 20x15 (exactly 2x), NHWC', 'scene-40x30.png',
+         {**base, 'height': 15, 'width': 20, 'resize': 'stretch', 'color': 'rgb', 'layout': 'NHWC'}),
+        ('scene 40x30, shorter side 20 (1.5x) then crop 16x16, bgr', 'scene-40x30.png',
+         {**base, 'height': 16, 'width': 16, 'resize': 'shorter-side-crop', 'resizeShorterSide': 20, 'color': 'bgr'}),
+        ('scene 40x30 to 7x45: shrunk across, stretched down', 'scene-40x30.png',
+         {**base, 'height': 45, 'width': 7, 'resize': 'stretch', 'color': 'rgb'}),
+        ('stripes 33x47, default shorter side 10 then crop 10x10, grayscale 0..1', 'stripes-33x47.png',
+         {**base, 'height': 10, 'width': 10, 'resize': 'shorter-side-crop', 'color': 'grayscale',
+          'scale': '0..1', 'mean': [0.5], 'std': [0.25]}),
+        ('stripes 33x47 stretched to 4x5 (8x, 9x)', 'stripes-33x47.png',
+         {**base, 'height': 5, 'width': 4, 'resize': 'stretch', 'color': 'rgb'}),
+    ]
+    cases = []
+    for name, file, spec in specs:
+        image = Image.open(IMAGE_DIR / file).convert('RGB')
+        rgb = np.asarray(image)
+        rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=-1)
+        expected, plan = preprocess_reference(rgba, spec)
+        rh, rw, top, left = plan
+        pil = np.asarray(image.resize((rw, rh), Image.BILINEAR))[top:top + spec['height'], left:left + spec['width']]
+        torch_rgb = resized_rgb(rgb.astype(np.float64), rh, rw, True)[top:top + spec['height'], left:left + spec['width']]
+        cases.append({'name': name, 'file': f'test/fixtures/images/{file}', 'spec': spec, 'expected': expected,
+                      'resizePlan': dict(zip(['resizedHeight', 'resizedWidth', 'cropTop', 'cropLeft'], plan)),
+                      'pilRgb': pil.ravel().tolist(),
+                      'pilVsTorchMaxLevels': float(np.abs(pil - torch_rgb).max())})
+        print(f'  {name}: |PIL - torchvision| <= {np.abs(pil - torch_rgb).max():.3f} levels')
+    return cases
+
+
 def write(name, payload):
     text = json.dumps(payload, indent=None, separators=(',', ':'), allow_nan=False)
     (OUT_DIR / name).write_text(text + '\n')
@@ -229,9 +286,13 @@ def main():
         'generatedBy': 'tools/golden/make_golden.py', 'versions': versions,
         'classification': [ten, three, three_default_k], 'latency': latency_cases(rng)})
     write('preprocess-golden.json', {
-        'generatedBy': 'tools/golden/make_golden.py', 'versions': versions,
+        'generatedBy': 'tools/golden/make_golden.py', 'versions': {**versions, 'torchvision': torchvision.__version__,
+                                                                    'pillow': PIL.__version__},
         'reference': "torch.nn.functional.interpolate(mode='bilinear', align_corners=False), float64",
-        'cases': preprocess_cases(rng)})
+        'cases': preprocess_cases(rng),
+        'antialiasReference': "torchvision.transforms.functional.resize(float64, antialias=True); "
+                              "PIL Image.resize(BILINEAR) on uint8 RGB",
+        'antialiasCases': antialias_cases()})
 
 
 if __name__ == '__main__':

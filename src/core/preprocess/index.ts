@@ -4,5 +4,5 @@ export { preprocess, tensorShape } from './preprocess.ts';
 export { channelCount, validateSpec } from './validate.ts';
 export { checkSpecAgainstInput, formatDims, layoutAxes } from './fit.ts';
 export { describeSpec, suggestSpec, IMAGENET_MEAN, IMAGENET_STD } from './suggest.ts';
-export { planResize, roundHalfToEven } from './resize.ts';
-export type { ResizePlan } from './resize.ts';
+export { antialiasedAxis, planAxisAntialiased, planResize, roundHalfToEven } from './resize.ts';
+export type { AxisTaps, ResizePlan } from './resize.ts';

@@ -3,13 +3,15 @@
  * browser produce the same bits (no canvas, no GPU, no platform resampler).
  */
 import { QuantLensError } from '../errors.ts';
-import { planAxis, planResize, roundHalfToEven } from './resize.ts';
+import { antialiasedAxis, axisSamplesAsTaps, planAxis, planAxisAntialiased, planResize, roundHalfToEven } from './resize.ts';
+import { resampleRgb } from './resample.ts';
 import type { PreprocessedTensorData, PreprocessSpec, RgbaImage } from './spec.ts';
 import { channelCount, validateSpec } from './validate.ts';
 
 /**
- * One sample's tensor data: resize (bilinear, half-pixel centers), color, scale, (x - mean) / std,
- * then [C,H,W] (NCHW) or [H,W,C] (NHWC) flattened. Integer dtypes round half to even and clamp.
+ * One sample's tensor data: resize (bilinear, half-pixel centers; antialiased when shrinking unless
+ * `antialias: false`), color, scale, (x - mean) / std, then [C,H,W] (NCHW) or [H,W,C] (NHWC)
+ * flattened. Integer dtypes round half to even and clamp.
  */
 export function preprocess(image: RgbaImage, spec: PreprocessSpec): PreprocessedTensorData {
   assertSpecIsValid(spec);
@@ -17,12 +19,24 @@ export function preprocess(image: RgbaImage, spec: PreprocessSpec): Preprocessed
   const plan = planResize(image.height, image.width, spec);
   const rows = planAxis(image.height, plan.resizedHeight, plan.cropTop, spec.height);
   const columns = planAxis(image.width, plan.resizedWidth, plan.cropLeft, spec.width);
+  // Shrinking with antialiasing resamples the whole image first (separable taps); otherwise each
+  // output pixel reads its 2x2 neighbourhood as before, so those results keep their exact bits.
+  const filterRows = antialiasedAxis(image.height, plan.resizedHeight, spec);
+  const filterColumns = antialiasedAxis(image.width, plan.resizedWidth, spec);
+  const resampled = filterRows || filterColumns
+    ? resampleRgb(
+      image,
+      filterRows ? planAxisAntialiased(image.height, plan.resizedHeight, plan.cropTop, spec.height) : axisSamplesAsTaps(rows),
+      filterColumns ? planAxisAntialiased(image.width, plan.resizedWidth, plan.cropLeft, spec.width) : axisSamplesAsTaps(columns),
+    )
+    : null;
   const channels = channelCount(spec.color);
   const output = allocate(spec.dtype, channels * spec.height * spec.width);
   const pixel = new Float64Array(3);
   for (let y = 0; y < spec.height; y++) {
     for (let x = 0; x < spec.width; x++) {
-      samplePixel(image, rows, columns, y, x, pixel);
+      if (resampled) pixel.set(resampled.subarray((y * spec.width + x) * 3, (y * spec.width + x) * 3 + 3));
+      else samplePixel(image, rows, columns, y, x, pixel);
       for (let c = 0; c < channels; c++) {
         const raw = channelValue(pixel, spec.color, c);
         const scaled = spec.scale === '0..1' ? raw / 255 : raw;

@@ -18,6 +18,13 @@ export interface PreprocessSpec {
   resize: 'shorter-side-crop' | 'stretch';
   /** Only for 'shorter-side-crop'; defaults to max(height, width). */
   resizeShorterSide?: number;
+  /**
+   * Downscaling with a triangle filter as wide as the scale factor, as PIL's
+   * `Image.resize(BILINEAR)` and torchvision's `resize(..., antialias=True)` do (default true).
+   * false: two-tap bilinear, torch `interpolate(mode='bilinear', align_corners=False)` / OpenCV
+   * INTER_LINEAR. Upscaling, and axes whose size already matches, are the same either way.
+   */
+  antialias?: boolean;
   color: ColorMode;
   scale: PixelScale;
   /** Per-channel mean and std, applied after scaling: (x - mean) / std. One value for grayscale. */

@@ -23,6 +23,8 @@ export function suggestSpec(input: ModelInputInfo): PreprocessSpec {
     height: fixedSize(shape[axes.height]),
     width: fixedSize(shape[axes.width]),
     resize: 'shorter-side-crop',
+    // Written out, so the fingerprint of a suggested spec says which resampler made its tensors.
+    antialias: true,
     color: grayscale ? 'grayscale' : 'rgb',
     scale: raw ? '0..255' : '0..1',
     mean: raw || grayscale ? new Array<number>(channels).fill(0) : [...IMAGENET_MEAN],
@@ -32,11 +34,15 @@ export function suggestSpec(input: ModelInputInfo): PreprocessSpec {
   };
 }
 
-/** One line for the UI, e.g. "224×224, shorter side to 224 then center crop, RGB 0..1, mean [...] std [...], NCHW float32". */
+/**
+ * One line for the UI, e.g. "224×224, shorter side to 224 then center crop (bilinear, antialiased),
+ * RGB 0..1, mean [...] std [...], NCHW float32".
+ */
 export function describeSpec(spec: PreprocessSpec): string {
+  const resampler = spec.antialias === false ? '(bilinear, no antialiasing)' : '(bilinear, antialiased)';
   const resize = spec.resize === 'stretch'
-    ? 'stretched'
-    : `shorter side to ${spec.resizeShorterSide ?? Math.max(spec.height, spec.width)} then center crop`;
+    ? `stretched ${resampler}`
+    : `shorter side to ${spec.resizeShorterSide ?? Math.max(spec.height, spec.width)} then center crop ${resampler}`;
   const color = spec.color === 'grayscale' ? 'grayscale' : spec.color.toUpperCase();
   const isRaw = spec.mean.every((value) => value === 0) && spec.std.every((value) => value === 1);
   const normalization = isRaw ? 'no normalization' : `mean [${spec.mean.join(', ')}] std [${spec.std.join(', ')}]`;

@@ -19,6 +19,9 @@ export function validateSpec(spec: PreprocessSpec): string[] {
   checkSize(problems, 'Width', spec.width);
   if (spec.resizeShorterSide !== undefined) checkSize(problems, 'The shorter-side resize', spec.resizeShorterSide);
   checkOption(problems, 'resize', spec.resize, RESIZES);
+  if (spec.antialias !== undefined && typeof spec.antialias !== 'boolean') {
+    problems.push(`Antialiasing is on or off (true or false), not ${JSON.stringify(spec.antialias)}.`);
+  }
   checkOption(problems, 'color', spec.color, COLORS);
   checkOption(problems, 'scale', spec.scale, SCALES);
   checkOption(problems, 'layout', spec.layout, LAYOUTS);

@@ -105,7 +105,7 @@ describe('suggestSpec', () => {
 
   it.each(cases)('%s', (_name, input, expected) => {
     const suggested = suggestSpec(input);
-    expect(suggested).toMatchObject(expected);
+    expect(suggested).toMatchObject({ ...expected, antialias: true });
     expect(checkSpecAgainstInput(suggested, input)).toEqual([]);
   });
 
@@ -117,7 +117,8 @@ describe('suggestSpec', () => {
 describe('describeSpec', () => {
   it('says the whole pipeline in one line', () => {
     expect(describeSpec(suggestSpec({ name: 'x', dtype: 'float32', shape: [1, 3, 224, 224] }))).toBe(
-      '224×224, shorter side to 224 then center crop, RGB 0..1, mean [0.485, 0.456, 0.406] std [0.229, 0.224, 0.225], NCHW float32');
-    expect(describeSpec({ ...gray28, resize: 'stretch' })).toBe('28×28, stretched, grayscale 0..1, no normalization, NCHW float32');
+      '224×224, shorter side to 224 then center crop (bilinear, antialiased), RGB 0..1, mean [0.485, 0.456, 0.406] std [0.229, 0.224, 0.225], NCHW float32');
+    expect(describeSpec({ ...gray28, resize: 'stretch' })).toBe('28×28, stretched (bilinear, antialiased), grayscale 0..1, no normalization, NCHW float32');
+    expect(describeSpec({ ...gray28, resize: 'stretch', antialias: false })).toBe('28×28, stretched (bilinear, no antialiasing), grayscale 0..1, no normalization, NCHW float32');
   });
 });

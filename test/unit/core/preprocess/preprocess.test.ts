@@ -57,6 +57,30 @@ describe('preprocess: resize', () => {
     expect(planResize(500, 375, imagenet)).toEqual({ resizedHeight: 341, resizedWidth: 256, cropTop: 58, cropLeft: 16 });
   });
 
+  it('shrinks with a triangle filter as wide as the scale (PIL / torchvision antialias), hand-computed', () => {
+    // 4 -> 2 (scale 2): output 0 is centered at 1 and weighs source centers 0.5, 1.5, 2.5 by
+    // 1 - |d| / 2 = 0.75, 0.75, 0.25 (normalised /1.75); output 1 weighs 1.5, 2.5, 3.5 by 0.25, 0.75, 0.75.
+    const row = [0, 100, 200, 40];
+    const shrunk = preprocess(gray([row]), spec({ ...rawGray, width: 2 }));
+    expect(shrunk[0]).toBeCloseTo((0.75 * 0 + 0.75 * 100 + 0.25 * 200) / 1.75, 4);
+    expect(shrunk[1]).toBeCloseTo((0.25 * 100 + 0.75 * 200 + 0.75 * 40) / 1.75, 4);
+    // The old two-tap resampler reads source 0.5 and 2.5 only: (0 + 100) / 2 and (200 + 40) / 2.
+    expect(Array.from(preprocess(gray([row]), spec({ ...rawGray, width: 2, antialias: false })))).toEqual([50, 120]);
+    // Upscaling is the same with or without antialias (the filter's support stays 1 pixel).
+    const up = spec({ ...rawGray, height: 4, width: 4 });
+    const upImage = gray([[0, 100], [200, 40]]);
+    expect(Array.from(preprocess(upImage, up))).toEqual(Array.from(preprocess(upImage, { ...up, antialias: false })));
+  });
+
+  it('shrinks one axis with the filter while the other passes through or grows', () => {
+    const values = [[10, 20, 30, 40, 50, 60], [70, 80, 90, 100, 110, 120]];
+    // 2x6 -> 4x3: rows grow (two-tap), columns shrink by 2 (filter). Each row's 3 outputs, then rows blend.
+    const output = Array.from(preprocess(gray(values), spec({ ...rawGray, height: 2, width: 3 })));
+    const row0 = Array.from(preprocess(gray([values[0]]), spec({ ...rawGray, width: 3 })));
+    expect(output.slice(0, 3)).toEqual(row0);
+    expect(row0[1]).toBeCloseTo(35, 10); // symmetric taps around 30 and 40
+  });
+
   it('refuses a crop larger than the resized image', () => {
     const tooSmall = spec({ height: 4, width: 4, resize: 'shorter-side-crop', resizeShorterSide: 2 });
     expect(() => preprocess(gray([[1, 2], [3, 4]]), tooSmall)).toThrow(QuantLensError);
@@ -99,6 +123,7 @@ describe('preprocess: color, scale, normalization, layout, dtype', () => {
 
   it('refuses invalid specs and malformed images with QuantLensError', () => {
     expect(() => preprocess(twoPixels, spec({ width: 2, std: [1, 0, 1] }))).toThrow(/std/);
+    expect(() => preprocess(twoPixels, { ...spec({ width: 2 }), antialias: 'yes' as unknown as boolean })).toThrow(/Antialiasing/);
     const broken: RgbaImage = { width: 2, height: 2, data: new Uint8Array(12) };
     expect(() => preprocess(broken, spec({}))).toThrow(QuantLensError);
   });
