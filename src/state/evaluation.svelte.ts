@@ -15,6 +15,7 @@ import { providerById, selectProvider, wasmThreadsPerModel, type ProbeResult, ty
 import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
 import type { LoadedModel } from '../workers/model.worker.ts';
 import { planInputs, preparedChunks, shuffledChunks, type InputPlan, type InputStats } from './pipeline.ts';
+import { openRunJournal, type ResumePoint, type RunJournal } from './checkpoint.ts';
 
 /** Seed of the random sample order of early-verdict runs (the same order on every device). */
 const EARLY_VERDICT_ORDER_SEED = 7;
@@ -22,6 +23,8 @@ const EARLY_VERDICT_ORDER_SEED = 7;
 export interface ModelSource {
   name: string;
   blob: Blob;
+  /** Where the file can be fetched again (the bundled demo): a resumable run stores this, not the bytes. */
+  url?: string;
 }
 
 export interface RunConfig {
@@ -56,16 +59,22 @@ export class Evaluation {
   /** How the last run got its inputs (decoded, or from the tensor cache) and how long it waited for them. */
   inputStats = $state.raw<InputStats | null>(null);
   readonly busy = $derived(this.phase === 'loading' || this.phase === 'running');
+  /** Why the running run could not be kept resumable (storage full…); the run itself goes on. */
+  checkpointProblem = $state.raw<ErrorInfo | null>(null);
 
   #abort: AbortController | null = null;
   #workers: { float: ModelWorker; quantized: ModelWorker; data: DataWorker } | null = null;
 
-  /** Runs both models on the dataset. Resolves when done, cancelled or failed (never throws). */
-  async start(config: RunConfig): Promise<void> {
+  /**
+   * Runs both models on the dataset. Resolves when done, cancelled or failed (never throws).
+   * With `resume`, continues an interrupted run from its checkpoint (see state/checkpoint.ts).
+   */
+  async start(config: RunConfig, resume?: ResumePoint): Promise<void> {
     this.cancel();
     const abort = new AbortController();
     this.#abort = abort;
-    Object.assign(this, { config, phase: 'loading', progress: null, document: null, models: null, error: null });
+    Object.assign(this, { config, phase: 'loading', progress: null, document: null, models: null, error: null, checkpointProblem: null });
+    let journal: RunJournal | null = null;
     const workers = this.#spawnWorkers();
     try {
       const probes = await workers.quantized.probe();
@@ -93,12 +102,16 @@ export class Evaluation {
       const inputs = await planInputs(config.dataset, config.spec);
       this.inputStats = null;
       const inputStats = {} as InputStats;
+      journal = openRunJournal({ config, total: inputs.total, verdictSettings: $state.snapshot(this.verdictSettings), resume, onProblem: (problem) => (this.checkpointProblem = problem) });
+      const startChunk = resume?.checkpoint.chunksDone ?? 0;
       const outcome = await evaluatePair({
         total: inputs.total,
         // An early verdict needs the samples in a random order; otherwise stream in dataset order (cacheable).
         chunks: config.task?.earlyVerdict
-          ? shuffledChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, EARLY_VERDICT_ORDER_SEED)
-          : preparedChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, inputStats),
+          ? shuffledChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, EARLY_VERDICT_ORDER_SEED, startChunk)
+          : preparedChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, inputStats, startChunk),
+        ...(resume ? { resumeFrom: resume.checkpoint } : {}),
+        onCheckpoint: (checkpoint) => journal?.save(checkpoint),
         floatModel: workers.float.runner(),
         quantizedModel: workers.quantized.runner(),
         task: createTaskAccumulator(config.task ?? { kind: 'classification' }, config.dataset.classNames, config.spec),
@@ -118,6 +131,8 @@ export class Evaluation {
       this.phase = 'failed';
     } finally {
       if (this.#abort === abort) this.#abort = null;
+      // However it ended here, there is nothing left to resume (a reload or a closed tab never gets here).
+      await journal?.close().catch((error: unknown) => (this.checkpointProblem = toErrorInfo(error)));
     }
   }
 
@@ -172,7 +187,8 @@ function documentOf(result: EvaluationResult, status: ResultDocument['status'], 
     status,
     environment: { host: 'browser', userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: globalThis.crossOriginIsolated },
     models: { float: record('float'), quantized: record('quantized') },
-    dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: dataset.classNames, ...(inputs.datasetFingerprint ? { fingerprint: inputs.datasetFingerprint } : {}) },
+    // With a label mapping, labels are output indices: the outputs' names name them.
+    dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: config.task?.labelMapClassNames ?? dataset.classNames, ...(inputs.datasetFingerprint ? { fingerprint: inputs.datasetFingerprint } : {}) },
     preprocess: { spec, fingerprint: inputs.preprocessFingerprint },
     verdictSettings,
   });
@@ -194,5 +210,5 @@ function checkRunnable(float: LoadedModel, quantized: LoadedModel, config: RunCo
   if (problems.length > 0) {
     throw new QuantLensError('preprocess-mismatch', `The preprocessing does not fit the model: ${problems.join(' ')}`, 'Adjust the preprocessing settings to the model input shown, then run again.');
   }
-  assertOutputsFitTask(config.task ?? { kind: 'classification' }, float.info.outputs, config.dataset.classNames.length);
+  assertOutputsFitTask(config.task ?? { kind: 'classification' }, float.info.outputs, config.task?.labelMapClassNames?.length ?? config.dataset.classNames.length);
 }

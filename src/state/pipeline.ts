@@ -71,7 +71,11 @@ function keepIncluded(chunk: PreparedChunk, include: Uint8Array | null): Prepare
   return { samples: chunk.samples.filter((s) => include[s.index]), failures: chunk.failures.filter((f) => include[f.index]) };
 }
 
-export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal, stats?: InputStats): AsyncGenerator<PreparedChunk> {
+/**
+ * The run's chunks in dataset order, from chunk `startChunk` on (a resumed run skips those done;
+ * it then reads the cache when complete, else decodes without caching: a partial set is useless).
+ */
+export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal, stats?: InputStats, startChunk = 0): AsyncGenerator<PreparedChunk> {
   const started = performance.now();
   let waitMs = 0;
   const timed = async <T>(pending: Promise<T>): Promise<T> => {
@@ -83,13 +87,13 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
     }
   };
   if (plan.fromCache && plan.cacheSetId) {
-    yield* cachedChunks(plan.cacheSetId, Math.ceil(dataset.sampleCount / CHUNK_SIZE), spec, plan.include, dataWorker, signal, timed);
+    yield* cachedChunks(plan.cacheSetId, Math.ceil(dataset.sampleCount / CHUNK_SIZE), spec, plan.include, dataWorker, signal, timed, startChunk);
     Object.assign(stats ?? {}, { source: 'cache', waitMs, cachedNow: false } satisfies InputStats);
     performance.measure('quantlens:inputs', { start: started, detail: { source: 'cache', waitMs } });
     return;
   }
   const content = dataset.content ?? 'images';
-  const setId = plan.cacheSetId;
+  const setId = startChunk === 0 ? plan.cacheSetId : null;
   let caching = setId !== null;
   if (setId) {
     const dims = tensorShape(spec, 1);
@@ -100,8 +104,9 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
   const prepare = (from: number) =>
     dataWorker.request((remote) => remote.prepareRange(dataset.id, from, Math.min(dataset.sampleCount, from + CHUNK_SIZE), spec, content, caching && setId ? { setId, chunk: from / CHUNK_SIZE } : null));
   try {
-    let next: ReturnType<typeof prepare> | null = dataset.sampleCount > 0 ? prepare(0) : null;
-    for (let from = 0; next && !signal.aborted; from += CHUNK_SIZE) {
+    const first = startChunk * CHUNK_SIZE;
+    let next: ReturnType<typeof prepare> | null = first < dataset.sampleCount ? prepare(first) : null;
+    for (let from = first; next && !signal.aborted; from += CHUNK_SIZE) {
       const current: ReturnType<typeof prepare> = next;
       next = from + CHUNK_SIZE < dataset.sampleCount ? prepare(from + CHUNK_SIZE) : null;
       next?.catch(() => undefined); // its error surfaces when awaited in the next round
@@ -126,13 +131,14 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
  * The run's samples in a seeded random order (what an early verdict needs: a dataset sorted by class
  * would break its guarantee). Reads sample by sample in the data worker; no tensor cache.
  */
-export async function* shuffledChunks(dataset: DatasetSummary, plan: InputPlan, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal, seed: number): AsyncGenerator<PreparedChunk> {
+export async function* shuffledChunks(dataset: DatasetSummary, plan: InputPlan, spec: PreprocessSpec, dataWorker: DataWorker, signal: AbortSignal, seed: number, startChunk = 0): AsyncGenerator<PreparedChunk> {
   const included = Array.from({ length: dataset.sampleCount }, (_, i) => i).filter((i) => !plan.include || plan.include[i]);
   const order = shuffled(included, seed);
   const content = dataset.content ?? 'images';
   const prepare = (from: number) => dataWorker.request((remote) => remote.prepareIndices(dataset.id, order.slice(from, from + CHUNK_SIZE), spec, content));
-  let next: ReturnType<typeof prepare> | null = order.length > 0 ? prepare(0) : null;
-  for (let from = 0; next && !signal.aborted; from += CHUNK_SIZE) {
+  const first = startChunk * CHUNK_SIZE;
+  let next: ReturnType<typeof prepare> | null = first < order.length ? prepare(first) : null;
+  for (let from = first; next && !signal.aborted; from += CHUNK_SIZE) {
     const current: ReturnType<typeof prepare> = next;
     next = from + CHUNK_SIZE < order.length ? prepare(from + CHUNK_SIZE) : null;
     next?.catch(() => undefined);
@@ -140,10 +146,10 @@ export async function* shuffledChunks(dataset: DatasetSummary, plan: InputPlan, 
   }
 }
 
-async function* cachedChunks(setId: string, chunkCount: number, spec: PreprocessSpec, include: Uint8Array | null, dataWorker: DataWorker, signal: AbortSignal, timed: <T>(p: Promise<T>) => Promise<T>): AsyncGenerator<PreparedChunk> {
+async function* cachedChunks(setId: string, chunkCount: number, spec: PreprocessSpec, include: Uint8Array | null, dataWorker: DataWorker, signal: AbortSignal, timed: <T>(p: Promise<T>) => Promise<T>, startChunk: number): AsyncGenerator<PreparedChunk> {
   const read = (from: number) => dataWorker.request((remote) => remote.readCached(setId, from, Math.min(chunkCount, from + CACHE_READ_CHUNKS), spec.dtype));
-  let next: ReturnType<typeof read> | null = chunkCount > 0 ? read(0) : null;
-  for (let from = 0; next && !signal.aborted; from += CACHE_READ_CHUNKS) {
+  let next: ReturnType<typeof read> | null = startChunk < chunkCount ? read(startChunk) : null;
+  for (let from = startChunk; next && !signal.aborted; from += CACHE_READ_CHUNKS) {
     const current: ReturnType<typeof read> = next;
     next = from + CACHE_READ_CHUNKS < chunkCount ? read(from + CACHE_READ_CHUNKS) : null;
     next?.catch(() => undefined);

@@ -11,6 +11,7 @@ import { datasetFingerprint } from '../core/data/fingerprint.ts';
 import type { DuplicateGroup } from '../core/data/split.ts';
 import type { ResultDocument } from '../core/report/document.ts';
 import type { TensorChunkRecord, TensorSetRecord } from './tensor-records.ts';
+import type { CheckpointRecord, InterruptedRunRecord } from './checkpoints.ts';
 
 /**
  * Bump when a store's shape changes, and migrate in `upgrade`.
@@ -18,8 +19,10 @@ import type { TensorChunkRecord, TensorSetRecord } from './tensor-records.ts';
  * 3: + catalogs (per-dataset hashes, labels, split), tensorSets + tensorChunks (preprocessed tensor
  *    cache), downloads + downloadParts (resumable remote files). v2 rows are kept as they are; a
  *    dataset without hashes gets them computed after start-up (`datasetsWithoutFingerprint`).
+ * 4: + interruptedRuns (a running evaluation's config and model files, written once) and
+ *    runCheckpoints (its latest checkpoint, rewritten as it goes): see checkpoints.ts.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 export const DB_NAME = 'quantlens';
 
 /** A sample as stored: any sample kind, its dataset, and ground truth beyond the label. */
@@ -93,6 +96,8 @@ export interface QuantLensSchema extends DBSchema {
   tensorChunks: { key: [string, number]; value: TensorChunkRecord };
   downloads: { key: string; value: DownloadRecord };
   downloadParts: { key: [string, number]; value: DownloadPart };
+  interruptedRuns: { key: string; value: InterruptedRunRecord };
+  runCheckpoints: { key: string; value: CheckpointRecord };
 }
 
 export type QuantLensDB = IDBPDatabase<QuantLensSchema>;
@@ -118,6 +123,10 @@ export function database(): Promise<QuantLensDB> {
         db.createObjectStore('tensorChunks', { keyPath: ['setId', 'chunk'] });
         db.createObjectStore('downloads', { keyPath: 'url' });
         db.createObjectStore('downloadParts', { keyPath: ['url', 'offset'] });
+      }
+      if (oldVersion < 4) {
+        db.createObjectStore('interruptedRuns', { keyPath: 'id' });
+        db.createObjectStore('runCheckpoints', { keyPath: 'runId' });
       }
     },
     // Another tab (or worker) holds an older version open: close ours so its upgrade is not blocked forever.

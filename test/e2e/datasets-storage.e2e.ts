@@ -61,7 +61,7 @@ describe('Dataset storage in real Chromium', () => {
     const expected = await datasetFingerprint(await Promise.all(samples.map(async (s) => ({ sha256: await sampleHash(s), label: s.label }))), demo.testSet.classNames);
     await expect.poll(() => row.getAttribute('data-fingerprint'), { timeout: 30_000 }).toBe(expected);
     const version = await page.evaluate(() => indexedDB.databases().then((list) => list.find((d) => d.name === 'quantlens')?.version));
-    expect(version).toBe(3);
+    expect(version).toBe(4);
     const counts = await rawStoreCounts(page);
     expect(counts).toMatchObject({ datasets: 1, samples: 3, runs: 1, catalogs: 1, tensorSets: 0 });
   });

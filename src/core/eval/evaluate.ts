@@ -4,6 +4,7 @@ import type { LatencySummary } from '../metrics/types.ts';
 import { summarizeLatencies } from '../metrics/latency.ts';
 import type { EarlyVerdict, PairAccumulator, TaskOutcome } from '../tasks/types.ts';
 import { ProgressClock, type Progress } from './progress.ts';
+import { QuantLensError } from '../errors.ts';
 
 /**
  * The one evaluation loop, host-agnostic and task-agnostic: the browser feeds it from a data
@@ -57,7 +58,34 @@ export interface EvaluationPlan<T extends TaskOutcome = TaskOutcome> {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   now?: () => number;
+  /**
+   * Continue an interrupted run: the task, latencies and skipped samples are restored from the
+   * checkpoint, and `chunks` must start right after the `chunksDone` chunks it covers.
+   */
+  resumeFrom?: EvaluationCheckpoint;
+  /**
+   * Called (and awaited) after a chunk once `checkpointEvery` has passed since the last call, never
+   * after the last chunk. The checkpoint is structured-clone-safe and no longer changes.
+   */
+  onCheckpoint?: (checkpoint: EvaluationCheckpoint) => void | Promise<void>;
+  /** Default: every 2 s or 512 samples, whichever comes first. */
+  checkpointEvery?: { ms: number; samples: number };
 }
+
+/** Where an interrupted run stood, at a chunk boundary: enough to finish it as if never stopped. */
+export interface EvaluationCheckpoint {
+  /** Chunks the source had yielded; a resumed source starts after them. */
+  chunksDone: number;
+  /** Samples done (evaluated + skipped), as progress counts them. */
+  done: number;
+  /** The task accumulator's `snapshot()`. */
+  task: unknown;
+  latencies: { float: number[]; quantized: number[] };
+  skipped: SampleFailure[];
+  elapsedMs: number;
+}
+
+export const DEFAULT_CHECKPOINT_EVERY = { ms: 2000, samples: 512 } as const;
 
 export interface EvaluationResult<T extends TaskOutcome = TaskOutcome> {
   /** Set when the run stopped early because the verdict was statistically settled. */
@@ -82,13 +110,18 @@ export interface EvaluationOutcome<T extends TaskOutcome = TaskOutcome> {
 /** Runs both models on every sample, concurrently, and accumulates the task's metrics as it goes. */
 export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T>): Promise<EvaluationOutcome<T>> {
   const now = plan.now ?? (() => performance.now());
-  const clock = new ProgressClock(plan.total, now);
-  const skipped: SampleFailure[] = [];
-  const latencies = { float: [] as number[], quantized: [] as number[] };
+  const resumed = plan.resumeFrom;
+  if (resumed) restoreTask(plan.task, resumed.task);
+  const clock = new ProgressClock(plan.total, now, resumed ?? undefined);
+  const skipped: SampleFailure[] = [...(resumed?.skipped ?? [])];
+  const latencies = { float: [...(resumed?.latencies.float ?? [])], quantized: [...(resumed?.latencies.quantized ?? [])] };
+  let chunksDone = resumed?.chunksDone ?? 0;
   let cancelled = false;
-  let early: EarlyVerdict | null = null;
+  let early: EarlyVerdict | null = plan.task.settled?.() ?? null;
+  const every = plan.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  let lastCheckpoint = { at: now(), done: clock.done };
 
-  for await (const chunk of plan.chunks) {
+  for await (const chunk of early ? [] : plan.chunks) {
     if (plan.signal?.aborted) {
       cancelled = true;
       break;
@@ -105,12 +138,26 @@ export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T
       latencies.float.push(...floatOut.latenciesMs);
       latencies.quantized.push(...quantizedOut.latenciesMs);
     }
-    plan.onProgress?.(clock.advance(chunk.samples.length + chunk.failures.length));
+    chunksDone++;
+    const progress = clock.advance(chunk.samples.length + chunk.failures.length); // not inside ?.(): it must always count
+    plan.onProgress?.(progress);
     early = plan.task.settled?.() ?? null;
     if (early) break;
     if (plan.signal?.aborted) {
       cancelled = true;
       break;
+    }
+    const due = now() - lastCheckpoint.at >= every.ms || clock.done - lastCheckpoint.done >= every.samples;
+    if (plan.onCheckpoint && plan.task.snapshot && due && clock.done < plan.total) {
+      await plan.onCheckpoint({
+        chunksDone,
+        done: clock.done,
+        task: plan.task.snapshot(),
+        latencies: { float: latencies.float.slice(), quantized: latencies.quantized.slice() },
+        skipped: skipped.slice(),
+        elapsedMs: clock.elapsedMs(),
+      });
+      lastCheckpoint = { at: now(), done: clock.done };
     }
   }
 
@@ -128,4 +175,9 @@ export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T
       ...(early ? { early } : {}),
     },
   };
+}
+
+function restoreTask(task: PairAccumulator, state: unknown): void {
+  if (!task.restore) throw new QuantLensError('invalid-input', 'This task cannot resume from a checkpoint.', 'Discard the interrupted run and start it again.');
+  task.restore(state);
 }

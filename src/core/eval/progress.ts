@@ -11,13 +11,21 @@ export interface Progress {
 
 export class ProgressClock {
   readonly #start: number;
-  #done = 0;
+  #done: number;
 
+  /** `resumed`: what a run interrupted earlier had done, and in how long (a resumed run continues both). */
   constructor(
     readonly total: number,
     readonly now: () => number,
+    resumed: { done: number; elapsedMs: number } = { done: 0, elapsedMs: 0 },
   ) {
-    this.#start = now();
+    this.#start = now() - resumed.elapsedMs;
+    this.#done = resumed.done;
+  }
+
+  /** Samples done so far. */
+  get done(): number {
+    return this.#done;
   }
 
   elapsedMs(): number {

@@ -6,6 +6,7 @@ import type { MetricRow } from '../tasks/types.ts';
 import type { ResultDocument, ModelRole } from './document.ts';
 import { escapeHtml as e } from './escape.ts';
 import { documentVerdict } from './verdict.ts';
+import { formatSpeedUp, speedUp } from '../eval/speedup.ts';
 
 /** A chart rendered by the host (e.g. Observable Plot's SVG), embedded as is. */
 export interface ReportFigure {
@@ -29,6 +30,7 @@ export function renderHtmlReport(doc: ResultDocument, figures: readonly ReportFi
   const counts = (m: MetricRow, role: ModelRole) => (m.counts ? ` (${m.counts[role]}/${m.counts.of})` : '');
   const flips = doc.classification?.agreement;
   const perClass = doc.perClass;
+  const speed = speedUp({ float: doc.models.float.latency, quantized: doc.models.quantized.latency });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -66,6 +68,7 @@ ${ROLES.map((role) => {
     const fallback = m.provider.fallbackReason ? `<br><span class="muted">fell back: ${e(m.provider.fallbackReason)}</span>` : '';
     return `<tr><th>${role === 'float' ? 'Float' : 'Quantized'}<br><span class="muted">${e(m.name)}</span></th><td>${e(m.provider.label)}${fallback}</td><td class="n">${ms(m.latency.medianMs)}</td><td class="n">${ms(m.latency.p95Ms)}</td></tr>`;
   }).join('\n')}
+<tr><th>Speed-up of the quantized model</th><td class="muted">float ÷ quantized latency</td><td class="n">${formatSpeedUp(speed.median)}</td><td class="n">${formatSpeedUp(speed.p95)}</td></tr>
 </tbody></table>
 <h2>Run details</h2>
 <ul>

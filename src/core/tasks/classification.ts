@@ -1,12 +1,14 @@
 /** Classification: top-1 / top-k accuracy, per-class report, agreement and flips, per-sample outcomes. */
 import type { OutputTensor, PreparedSample } from '../eval/evaluate.ts';
 import { predictionsChecksum } from '../eval/checksum.ts';
-import { AgreementAccumulator, ClassificationAccumulator, metricDelta } from '../metrics/index.ts';
+import { AgreementAccumulator, ClassificationAccumulator, isInTopK, metricDelta } from '../metrics/index.ts';
 import { topConfidence } from '../metrics/confidence.ts';
 import type { AgreementResult, ClassificationResult, PerClassReport } from '../metrics/types.ts';
 import type { EarlyVerdict, MetricRow, PairAccumulator, TaskOutcome, TaskSettings } from './types.ts';
 import { SequentialVerdict } from '../stats/sequential.ts';
 import { segmentTables, type SegmentSample, type SegmentTable } from './segments.ts';
+import type { LabelMapping } from '../data/formats/labels.ts';
+import { checkSnapshot, scoresFor, type SnapshotHeader } from './snapshot.ts';
 
 export interface ClassifierSummary {
   classification: ClassificationResult;
@@ -22,8 +24,27 @@ export interface ClassificationOutcome extends TaskOutcome {
   agreementDetail: AgreementResult;
   /** Accuracy per class, input size and manifest tag, worst Δ first (labelled samples). */
   segments: SegmentTable[];
-  /** Per evaluated sample, in run order: dataset index, label (-1 = unlabelled), top-1 confidences. */
+  /** Samples whose dataset class has no model output in the label map (scored as unlabelled). */
+  unmappedSamples: number;
+  /** Per evaluated sample, in run order: dataset index, label as an output index (-1 = unlabelled or unmapped), top-1 confidences. */
   samples: { indices: Int32Array; labels: Int32Array; floatConfidence: Float32Array; quantizedConfidence: Float32Array };
+}
+
+/** Per sample in run order, what the accumulators counted (structured-clone-safe). */
+export interface ClassificationSnapshot extends SnapshotHeader {
+  kind: 'classification';
+  /** null before the first sample. */
+  numClasses: number | null;
+  indices: Int32Array;
+  /** -1 = unlabelled. */
+  labels: Int32Array;
+  predictions: { float: Int32Array; quantized: Int32Array };
+  /** 1 when the label was in the model's top k. */
+  topKHits: { float: Uint8Array; quantized: Uint8Array };
+  confidence: { float: Float64Array; quantized: Float64Array };
+  segmentSamples: SegmentSample[];
+  /** Samples whose class had no output in the label map (their labels above are already mapped). */
+  unmappedSamples: number;
 }
 
 export class ClassificationPair implements PairAccumulator<ClassificationOutcome> {
@@ -32,15 +53,19 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
   readonly #indices: number[] = [];
   readonly #labels: number[] = [];
   readonly #confidence = { float: [] as number[], quantized: [] as number[] };
+  readonly #topKHits = { float: [] as number[], quantized: [] as number[] };
   readonly #segmentSamples: SegmentSample[] = [];
   readonly #sequential: SequentialVerdict | null;
   #early: EarlyVerdict | null = null;
+  #unmapped = 0;
 
   constructor(
     readonly topK = 5,
-    /** Names for the segment tables (class index when absent). */
+    /** Names for the segment tables, by output index (class index when absent). */
     readonly classNames: readonly string[] = [],
     readonly earlyVerdict?: TaskSettings['earlyVerdict'],
+    /** Dataset label → output index (-1: unmapped), see TaskSettings.labelMap. */
+    readonly labelMap?: Int32Array,
   ) {
     this.#sequential = earlyVerdict ? new SequentialVerdict({ mode: earlyVerdict.mode, threshold: earlyVerdict.threshold, alpha: earlyVerdict.alpha ?? 0.05 }) : null;
   }
@@ -49,7 +74,8 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     return this.#early;
   }
 
-  add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
+  add(prepared: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
+    const sample = this.labelMap ? { ...prepared, label: this.#outputLabel(prepared.label) } : prepared;
     const floatScores = floatOutputs[0].data;
     const quantizedScores = quantizedOutputs[0].data;
     this.#models ??= { float: new ClassificationAccumulator(floatScores.length, this.topK), quantized: new ClassificationAccumulator(floatScores.length, this.topK) };
@@ -60,12 +86,10 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     this.#labels.push(sample.label ?? -1);
     this.#confidence.float.push(topConfidence(floatScores));
     this.#confidence.quantized.push(topConfidence(quantizedScores));
-    if (sample.label !== null && this.#sequential && !this.#early) {
-      const state = this.#sequential.add(floatPrediction === sample.label, quantizedPrediction === sample.label);
-      if (state.settled && state.outcome) {
-        this.#early = { outcome: state.outcome, samplesUsed: state.samplesUsed, alpha: this.earlyVerdict?.alpha ?? 0.05, method: 'anytime-valid test by betting (Waudby-Smith & Ramdas 2023)' };
-      }
-    }
+    const label = sample.label;
+    this.#topKHits.float.push(label !== null && isInTopK(floatScores, label, this.topK) ? 1 : 0);
+    this.#topKHits.quantized.push(label !== null && isInTopK(quantizedScores, label, this.topK) ? 1 : 0);
+    if (sample.label !== null) this.#judge(floatPrediction === sample.label, quantizedPrediction === sample.label);
     if (sample.label !== null) {
       this.#segmentSamples.push({
         label: sample.label,
@@ -75,6 +99,65 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
         ...(sample.tags ? { tags: sample.tags } : {}),
       });
     }
+  }
+
+  /** The early verdict's sequential test, fed labelled samples until it settles. */
+  #judge(floatCorrect: boolean, quantizedCorrect: boolean): void {
+    if (!this.#sequential || this.#early) return;
+    const state = this.#sequential.add(floatCorrect, quantizedCorrect);
+    if (state.settled && state.outcome) {
+      this.#early = { outcome: state.outcome, samplesUsed: state.samplesUsed, alpha: this.earlyVerdict?.alpha ?? 0.05, method: 'anytime-valid test by betting (Waudby-Smith & Ramdas 2023)' };
+    }
+  }
+
+  snapshot(): ClassificationSnapshot {
+    const models = this.#models;
+    return {
+      kind: 'classification',
+      version: 1,
+      numClasses: models ? models.float.perClass().classes.length : null,
+      indices: Int32Array.from(this.#indices),
+      labels: Int32Array.from(this.#labels),
+      predictions: { float: models?.float.result().predictions ?? new Int32Array(0), quantized: models?.quantized.result().predictions ?? new Int32Array(0) },
+      topKHits: { float: Uint8Array.from(this.#topKHits.float), quantized: Uint8Array.from(this.#topKHits.quantized) },
+      confidence: { float: Float64Array.from(this.#confidence.float), quantized: Float64Array.from(this.#confidence.quantized) },
+      segmentSamples: this.#segmentSamples.map((s) => ({ ...s })),
+      unmappedSamples: this.#unmapped,
+    };
+  }
+
+  /** Replays the snapshot's samples into this fresh accumulator (scores rebuilt by `scoresFor`). */
+  restore(state: ClassificationSnapshot): void {
+    const saved = checkSnapshot<ClassificationSnapshot>(state, 'classification');
+    if (this.#indices.length > 0) throw new Error('restore needs a fresh accumulator');
+    if (saved.numClasses === null) return;
+    const models = { float: new ClassificationAccumulator(saved.numClasses, this.topK), quantized: new ClassificationAccumulator(saved.numClasses, this.topK) };
+    this.#models = models;
+    const scores = new Float32Array(saved.numClasses);
+    for (let i = 0; i < saved.indices.length; i++) {
+      const label = saved.labels[i] === -1 ? null : saved.labels[i];
+      const [floatPrediction, quantizedPrediction] = [saved.predictions.float[i], saved.predictions.quantized[i]];
+      models.float.add(scoresFor(scores, floatPrediction, label, saved.topKHits.float[i] === 1), label);
+      models.quantized.add(scoresFor(scores, quantizedPrediction, label, saved.topKHits.quantized[i] === 1), label);
+      this.#agreement.addPredictions(floatPrediction, quantizedPrediction, label);
+      this.#indices.push(saved.indices[i]);
+      this.#labels.push(saved.labels[i]);
+      this.#confidence.float.push(saved.confidence.float[i]);
+      this.#confidence.quantized.push(saved.confidence.quantized[i]);
+      this.#topKHits.float.push(saved.topKHits.float[i]);
+      this.#topKHits.quantized.push(saved.topKHits.quantized[i]);
+      if (label !== null) this.#judge(floatPrediction === label, quantizedPrediction === label);
+    }
+    this.#segmentSamples.push(...saved.segmentSamples);
+    this.#unmapped = saved.unmappedSamples;
+  }
+
+  #outputLabel(datasetLabel: number | null): number | null {
+    if (datasetLabel === null || !this.labelMap) return datasetLabel;
+    const output = datasetLabel < this.labelMap.length ? this.labelMap[datasetLabel] : -1;
+    if (output >= 0) return output;
+    this.#unmapped++;
+    return null;
   }
 
   finish(): ClassificationOutcome {
@@ -113,6 +196,7 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
       quantized,
       agreementDetail: agreement,
       segments: segmentTables(this.#segmentSamples, (label) => this.classNames[label] ?? String(label)),
+      unmappedSamples: this.#unmapped,
       samples: {
         indices: Int32Array.from(this.#indices),
         labels: Int32Array.from(this.#labels),
@@ -121,4 +205,19 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
       },
     };
   }
+}
+
+/**
+ * The task settings that score a dataset through a label mapping (core/data/formats/labels.ts):
+ * labelMap from its toModel (null → -1), and the outputs' names: the model's own when known, else
+ * each dataset class name at its output ("<index>" where no class maps).
+ */
+export function labelMapSettings(mapping: LabelMapping): Required<Pick<TaskSettings, 'labelMap' | 'labelMapClassNames'>> {
+  const labelMap = Int32Array.from(mapping.toModel, (output) => output ?? -1);
+  const names = mapping.modelClassNames ? [...mapping.modelClassNames] : Array.from({ length: mapping.modelOutputCount }, (_, i) => String(i));
+  if (!mapping.modelClassNames) {
+    // Backwards, so the first dataset class wins an output that several share.
+    for (let d = labelMap.length - 1; d >= 0; d--) if (labelMap[d] >= 0 && labelMap[d] < names.length) names[labelMap[d]] = mapping.datasetClassNames[d];
+  }
+  return { labelMap, labelMapClassNames: names };
 }

@@ -6,10 +6,11 @@
 import { QuantLensError } from '../errors.ts';
 import type { OutputTensor, PreparedSample } from '../eval/evaluate.ts';
 import { DetectionAccumulator, decodeSsd, decodeYoloV5, decodeYoloV8, metricDelta } from '../metrics/index.ts';
-import type { DecodedDetections, DetectionResult } from '../metrics/index.ts';
+import type { DecodedDetections, DetectionResult, ImageGroundTruth } from '../metrics/index.ts';
 import { planResize } from '../preprocess/resize.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { PairAccumulator, TaskOutcome, TaskSettings } from './types.ts';
+import { checkSnapshot, type SnapshotHeader } from './snapshot.ts';
 
 export interface DetectionOutcome extends TaskOutcome {
   kind: 'detection';
@@ -21,10 +22,27 @@ export interface DetectionOutcome extends TaskOutcome {
 
 type Layout = NonNullable<TaskSettings['detection']>;
 
+/** One image as scored: both models' decoded detections and the ground truth. */
+interface ScoredImage {
+  float: DecodedDetections;
+  quantized: DecodedDetections;
+  truth: { boxes: Float32Array; classes: Int32Array; crowd: Uint8Array };
+}
+
+/**
+ * The matcher keeps only scores and match flags, so a checkpoint keeps what it was given, image by
+ * image (decoded boxes after NMS: 44 bytes per detection per model), and restore scores them again.
+ */
+export interface DetectionSnapshot extends SnapshotHeader {
+  kind: 'detection';
+  images: ScoredImage[];
+}
+
 export class DetectionPair implements PairAccumulator<DetectionOutcome> {
   readonly #float: DetectionAccumulator;
   readonly #quantized: DetectionAccumulator;
   readonly #versusFloat: DetectionAccumulator;
+  readonly #images: ScoredImage[] = [];
 
   constructor(
     readonly numClasses: number,
@@ -43,9 +61,24 @@ export class DetectionPair implements PairAccumulator<DetectionOutcome> {
     }
     const float = this.#decode(floatOutputs, sample.imageSize);
     const quantized = this.#decode(quantizedOutputs, sample.imageSize);
-    this.#float.add(float, target);
-    this.#quantized.add(quantized, target);
-    this.#versusFloat.add(quantized, { boxes: float.boxes, classes: float.classes });
+    this.#score({ float, quantized, truth: { boxes: Float32Array.from(target.boxes), classes: Int32Array.from(target.classes), crowd: Uint8Array.from(target.crowd) } });
+  }
+
+  #score(image: ScoredImage): void {
+    const truth: ImageGroundTruth = image.truth;
+    this.#float.add(image.float, truth);
+    this.#quantized.add(image.quantized, truth);
+    this.#versusFloat.add(image.quantized, { boxes: image.float.boxes, classes: image.float.classes });
+    this.#images.push(image);
+  }
+
+  snapshot(): DetectionSnapshot {
+    return { kind: 'detection', version: 1, images: this.#images.slice() };
+  }
+
+  restore(state: DetectionSnapshot): void {
+    if (this.#images.length > 0) throw new Error('restore needs a fresh accumulator');
+    for (const image of checkSnapshot<DetectionSnapshot>(state, 'detection').images) this.#score(image);
   }
 
   #decode(outputs: OutputTensor[], image: { width: number; height: number }): DecodedDetections {

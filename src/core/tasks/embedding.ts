@@ -7,6 +7,7 @@ import type { OutputTensor, PreparedSample } from '../eval/evaluate.ts';
 import { EmbeddingSimilarityAccumulator, RetrievalAccumulator, cosineSimilarity, metricDelta } from '../metrics/index.ts';
 import type { EmbeddingSimilarityResult, RetrievalResult } from '../metrics/index.ts';
 import type { MetricRow, PairAccumulator, TaskOutcome } from './types.ts';
+import { checkSnapshot, vectorsWithCosine, type SnapshotHeader } from './snapshot.ts';
 
 export interface EmbeddingOutcome extends TaskOutcome {
   kind: 'embedding';
@@ -25,9 +26,17 @@ export interface EmbeddingOutcome extends TaskOutcome {
   sameClassAtK: { k: number; float: number; quantized: number; hitsFloat: number; hitsQuantized: number; of: number }[];
 }
 
+/** The cosine of every sample (all the similarity accumulator keeps) and the retrieval set. */
+export interface EmbeddingSnapshot extends SnapshotHeader {
+  kind: 'embedding';
+  cosines: Float64Array;
+  kept: { label: number; float: Float32Array; quantized: Float32Array }[];
+}
+
 export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
   readonly #similarity = new EmbeddingSimilarityAccumulator();
   readonly #kept: { label: number; float: Float32Array; quantized: Float32Array }[] = [];
+  readonly #cosines: number[] = [];
 
   constructor(
     readonly ks: readonly number[] = [1, 5, 10],
@@ -37,8 +46,20 @@ export class EmbeddingPair implements PairAccumulator<EmbeddingOutcome> {
   add(sample: PreparedSample, floatOutputs: OutputTensor[], quantizedOutputs: OutputTensor[]): void {
     const float = floatOutputs[0].data;
     const quantized = quantizedOutputs[0].data;
-    this.#similarity.add(float, quantized);
+    this.#cosines.push(this.#similarity.add(float, quantized));
     if (sample.label !== null && this.#kept.length < this.maxQueries) this.#kept.push({ label: sample.label, float, quantized });
+  }
+
+  snapshot(): EmbeddingSnapshot {
+    return { kind: 'embedding', version: 1, cosines: Float64Array.from(this.#cosines), kept: this.#kept.slice() };
+  }
+
+  /** Cosines come back through vector pairs that have exactly that cosine. */
+  restore(state: EmbeddingSnapshot): void {
+    const saved = checkSnapshot<EmbeddingSnapshot>(state, 'embedding');
+    if (this.#cosines.length > 0) throw new Error('restore needs a fresh accumulator');
+    for (const cosine of saved.cosines) this.#cosines.push(this.#similarity.add(...vectorsWithCosine(cosine)));
+    this.#kept.push(...saved.kept);
   }
 
   finish(): EmbeddingOutcome {

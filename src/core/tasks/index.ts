@@ -14,12 +14,13 @@ export type { DetectionOutcome } from './detection.ts';
 export type { SegmentationOutcome } from './segmentation.ts';
 export type { EmbeddingOutcome } from './embedding.ts';
 export { ClassificationPair, DetectionPair, SegmentationPair, EmbeddingPair };
+export { labelMapSettings } from './classification.ts';
 
 /** The accumulator for a task, for a dataset with these classes (classification infers the count from the output). */
 export function createTaskAccumulator(settings: TaskSettings, classNames: readonly string[], spec: PreprocessSpec): PairAccumulator {
   const numClasses = classNames.length;
   switch (settings.kind) {
-    case 'classification': return new ClassificationPair(settings.topK ?? 5, classNames, settings.earlyVerdict);
+    case 'classification': return new ClassificationPair(settings.topK ?? 5, settings.labelMapClassNames ?? classNames, settings.earlyVerdict, settings.labelMap);
     case 'detection': return new DetectionPair(numClasses, spec, settings.detection ?? { layout: 'yolov8' });
     case 'segmentation': return new SegmentationPair(numClasses, spec, settings.ignoreIndex ?? 255);
     case 'embedding': return new EmbeddingPair(settings.retrieval?.ks ?? [1, 5, 10], settings.retrieval?.maxQueries ?? 5000);

@@ -11,6 +11,7 @@ import type { SegmentationResult } from '../metrics/index.ts';
 import { planResize } from '../preprocess/resize.ts';
 import type { PreprocessSpec } from '../preprocess/spec.ts';
 import type { PairAccumulator, TaskOutcome } from './types.ts';
+import { checkSnapshot, replaySegmentationCounts, segmentationCounts, type SegmentationCounts, type SnapshotHeader } from './snapshot.ts';
 
 export interface SegmentationOutcome extends TaskOutcome {
   kind: 'segmentation';
@@ -18,6 +19,14 @@ export interface SegmentationOutcome extends TaskOutcome {
   quantized: SegmentationResult;
   /** The quantized class maps scored against the float ones (pixel agreement, mIoU between them). */
   versusFloat: SegmentationResult;
+}
+
+/** Pixel counts of the three accumulators (all they keep). */
+export interface SegmentationSnapshot extends SnapshotHeader {
+  kind: 'segmentation';
+  float: SegmentationCounts;
+  quantized: SegmentationCounts;
+  versusFloat: SegmentationCounts;
 }
 
 export class SegmentationPair implements PairAccumulator<SegmentationOutcome> {
@@ -66,6 +75,17 @@ export class SegmentationPair implements PairAccumulator<SegmentationOutcome> {
     }
     this.#float.add(floatOnMask, labels);
     this.#quantized.add(quantizedOnMask, labels);
+  }
+
+  snapshot(): SegmentationSnapshot {
+    return { kind: 'segmentation', version: 1, float: segmentationCounts(this.#float), quantized: segmentationCounts(this.#quantized), versusFloat: segmentationCounts(this.#versusFloat) };
+  }
+
+  restore(state: SegmentationSnapshot): void {
+    const saved = checkSnapshot<SegmentationSnapshot>(state, 'segmentation');
+    replaySegmentationCounts(this.#float, saved.float, this.ignoreIndex);
+    replaySegmentationCounts(this.#quantized, saved.quantized, this.ignoreIndex);
+    replaySegmentationCounts(this.#versusFloat, saved.versusFloat, this.ignoreIndex);
   }
 
   #classMap(output: OutputTensor): { data: Uint16Array; width: number; height: number } {

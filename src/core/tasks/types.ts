@@ -20,6 +20,13 @@ export interface TaskSettings {
   kind: TaskKind;
   /** Classification: k of top-k (default 5). */
   topK?: number;
+  /**
+   * Classification: the model output index of each dataset label (`labelMap[datasetLabel]`); -1 when
+   * that class has no output: its samples are scored as unlabelled and counted. Absent: dataset
+   * labels are output indices. `labelMapClassNames` then names the outputs (the result's class names).
+   */
+  labelMap?: Int32Array;
+  labelMapClassNames?: string[];
   /** Detection output layout and thresholds. */
   detection?: { layout: 'yolov5' | 'yolov8' | 'ssd'; scoreThreshold?: number; iouThreshold?: number; maxDetections?: number; ssdBackgroundClass?: boolean };
   /** Segmentation label value that is not scored (default 255). */
@@ -79,6 +86,16 @@ export interface PairAccumulator<R extends TaskOutcome = TaskOutcome> {
   finish(): R;
   /** Set once an early verdict has settled: the loop then stops. */
   settled?(): EarlyVerdict | null;
+  /**
+   * Everything added so far, structured-clone-safe (a checkpoint stored in IndexedDB), detached from
+   * the accumulator: later adds do not change it.
+   */
+  snapshot?(): unknown;
+  /**
+   * Continues from a snapshot, on a fresh accumulator built with the same settings: finish() then
+   * equals that of an accumulator that saw the same samples without interruption.
+   */
+  restore?(state: unknown): void;
 }
 
 /** An early verdict: reached after `samplesUsed` samples with error probability at most `alpha`. */
