@@ -5,29 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../helpers/demo.ts';
 import { openBrowser, startPreview, type Browser, type PreviewServer } from './harness.ts';
+import { axeViolations } from './axe.ts';
 
-const AXE = `${PROJECT_ROOT}node_modules/axe-core/axe.min.js`;
 const SCREENS = { phone: { width: 390, height: 844 }, projector: { width: 1920, height: 1080 } } as const;
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe on the page; returns every violation as "impact id: help (first targets)". */
-async function axeViolations(page: Page): Promise<{ all: string[]; blocking: string[] }> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  const summarize = (v: AxeViolation) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`;
-  return { all: violations.map(summarize), blocking: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(summarize) };
-}
 
 /** Nothing wider than the screen: a phone must not scroll sideways (tables may scroll inside their box). */
 async function horizontalOverflow(page: Page): Promise<number> {

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultFacts } from '../../src/core/eval/facts.ts';
-import { DEMO_FACTS_PATH, PROJECT_ROOT } from '../helpers/demo.ts';
+import { DEMO_FACTS_PATH } from '../helpers/demo.ts';
 import { rawStoreCounts } from './datasets-helpers.ts';
 import { openBrowser, startPreview, type Browser, type PreviewServer } from './harness.ts';
+import { axeViolations } from './axe.ts';
 
 // A run interrupted by a reload or a closed tab resumes from its last checkpoint in IndexedDB, skips
 // the samples done, and ends with the demo's exact facts (test/golden/demo-eval.json). The demo runs
@@ -24,15 +25,6 @@ const slowDown = (page: Page) => page.evaluate(() => {
   spin();
 });
 
-/** axe-core violations (any impact) inside the given elements only: the parts this file is about. */
-async function axeViolationsIn(page: Page, selectors: string[]): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: `${PROJECT_ROOT}node_modules/axe-core/axe.min.js` });
-  return page.evaluate(async (include) => {
-    const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run({ include: include.map((selector) => [selector]) });
-    return violations.map((v) => `${v.impact} ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  }, selectors);
-}
 
 /** Starts the demo slowed down and returns once it has evaluated at least `samples`. */
 async function startDemoAndWait(page: Page, samples: number) {
@@ -103,7 +95,7 @@ describe('Resuming an interrupted run, in real Chromium', () => {
     const button = page.getByRole('button', { name: `Resume the interrupted run (${done.toLocaleString('en-US')} of 2,000 done)` });
     expect(await button.isVisible()).toBe(true);
     expect(await banner.textContent()).toContain('mnist-cnn.int8.qdq.onnx');
-    expect(await axeViolationsIn(page, ['[data-testid="resume-banner"]'])).toEqual([]);
+    expect((await axeViolations(page, ['[data-testid="resume-banner"]'])).all).toEqual([]);
 
     // Every status the resumed run shows, recorded as it happens: the first count is past the checkpoint.
     await page.evaluate(() => {
@@ -131,7 +123,7 @@ describe('Resuming an interrupted run, in real Chromium', () => {
     for (const size of [{ width: 390, height: 844 }, { width: 1920, height: 1080 }]) {
       await page.setViewportSize(size);
       await page.getByTestId('per-class-chart').locator('svg').waitFor();
-      expect(await axeViolationsIn(page, ['[data-testid="per-class-chart"]', '[data-testid="providers"]'])).toEqual([]);
+      expect((await axeViolations(page, ['[data-testid="per-class-chart"]', '[data-testid="providers"]'])).all).toEqual([]);
     }
     expect(await page.getByTestId('speedup-median').textContent()).toMatch(/^\d+\.\d\d× (faster|\(slower\)|\(same\))$/);
 

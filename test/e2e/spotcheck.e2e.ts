@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/core/data/decode.ts';
 import { loadDemo, PROJECT_ROOT } from '../helpers/demo.ts';
 import { openBrowser, startPreview, type Browser, type PreviewServer } from './harness.ts';
+import { axeViolations } from './axe.ts';
 
 /** Chromium's fake camera: 640x480 at 20 frames/s by default; QUANTLENS_FAKE_CAMERA='fps=60' (or a y4m via --use-file-for-fake-video-capture) to measure past it. */
 const FAKE_CAMERA = [`--use-fake-device-for-media-stream${process.env.QUANTLENS_FAKE_CAMERA ? `=${process.env.QUANTLENS_FAKE_CAMERA}` : ''}`, ...(process.env.QUANTLENS_FAKE_VIDEO ? [`--use-file-for-fake-video-capture=${process.env.QUANTLENS_FAKE_VIDEO}`] : [])];
@@ -24,18 +25,7 @@ const modelPath = (name: string) => join(PROJECT_ROOT, 'public/demo', name);
 const MEASURE_MS = 8_000;
 const WARMUP_MS = 4_000;
 
-const AXE = `${PROJECT_ROOT}node_modules/axe-core/axe.min.js`;
 
-/** axe-core's serious and critical violations on the page, as "impact id: help (targets)". */
-async function blockingViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Violation[] }> } }).axe;
-    const { violations } = await axe.run(document);
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
-  });
-}
 
 /** The first demo test digit of this class, as a PNG file on disk. */
 function demoDigitFile(label: number): string {
@@ -274,7 +264,7 @@ describe('Spot check in real Chromium', () => {
       await nextResult(page, 0);
       await page.getByTestId('why-button').click();
       await page.getByTestId('why-divergence').waitFor({ timeout: 60_000 });
-      expect(await blockingViolations(page)).toEqual([]);
+      expect((await axeViolations(page)).blocking).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
       expect(browser.errors).toEqual([]);
     } finally {

@@ -71,12 +71,13 @@ export function readPack(value: unknown): ReadPack {
   const classCount = pack.classNames.length;
   const kinds = new Set<SampleTarget['kind'] | undefined>();
   const samples = pack.samples.map((sample, index): EncodedSample => {
-    const malformed = (why: string) => new QuantLensError('dataset-invalid', `Sample ${index} ('${sample?.name}') of the pack is malformed: ${why}.`, 'Regenerate the pack.');
+    const name = typeof sample?.name === 'string' ? `'${sample.name.slice(0, 200)}'` : 'unnamed';
+    const malformed = (why: string) => new QuantLensError('dataset-invalid', `Sample ${index} (${name}) of the pack is malformed: ${why}.`, 'Regenerate the pack.');
     if (!sample || typeof sample !== 'object') throw malformed('it is not an object');
     const label: number | null = sample.label ?? null;
     if (typeof sample.data !== 'string') throw malformed('its image data is not a base64 string');
     if (label === null ? sample.target === undefined : !isIndex(label, classCount)) {
-      throw malformed(label === null ? 'it has neither a label nor a target' : `its label ${String(label)} is not a class index below ${classCount}`);
+      throw malformed(label === null ? 'it has neither a label nor a target' : `its label ${JSON.stringify(label).slice(0, 100)} is not a class index below ${classCount}`);
     }
     const bytes = base64ToBytes(sample.data);
     const target = sample.target === undefined ? undefined : readTarget(sample.target, index, classCount, bytes, malformed);
@@ -95,6 +96,7 @@ function isIndex(value: unknown, count: number): value is number {
 }
 
 function readTarget(target: PackTarget, index: number, classCount: number, image: Uint8Array, malformed: (why: string) => QuantLensError): SampleTarget {
+  if (target === null || typeof target !== 'object') throw malformed('its target is not an object'); // found by test/unit/fuzz
   if (target.kind === 'boxes') {
     const { boxes, classes } = target;
     const numbers = (list: unknown): list is number[] => Array.isArray(list) && list.every((v) => typeof v === 'number' && Number.isFinite(v));
@@ -121,7 +123,8 @@ function readTarget(target: PackTarget, index: number, classCount: number, image
     if (problems.length) throw malformed(problems.join('; '));
     return { kind: 'mask', width: mask.width, height: mask.height, data: mask.data };
   }
-  throw malformed(`its target kind '${String((target as { kind?: unknown }).kind)}' is neither 'boxes' nor 'mask'`);
+  const kind = (target as { kind?: unknown }).kind;
+  throw malformed(`its target kind ${typeof kind === 'string' ? `'${kind.slice(0, 100)}'` : (JSON.stringify(kind) ?? 'undefined').slice(0, 100)} is neither 'boxes' nor 'mask'`);
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

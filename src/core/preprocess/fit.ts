@@ -18,6 +18,8 @@ export function formatDims(shape: ModelInputInfo['shape']): string {
  */
 export function checkSpecAgainstInput(spec: PreprocessSpec, input: ModelInputInfo): string[] {
   const problems = validateSpec(spec);
+  // A hostile spec file's objects in these fields are named by validateSpec; comparing them to the model would print (or throw on) them.
+  if (![spec.height, spec.width, spec.layout, spec.color, spec.dtype].every((v) => typeof v === 'number' || typeof v === 'string')) return problems;
   const subject = `The model's input '${input.name}'`;
   const dtypeProblem = checkDtype(subject, spec, input.dtype);
   if (input.shape.length !== 4) {

@@ -20,7 +20,7 @@ export function validateSpec(spec: PreprocessSpec): string[] {
   if (spec.resizeShorterSide !== undefined) checkSize(problems, 'The shorter-side resize', spec.resizeShorterSide);
   checkOption(problems, 'resize', spec.resize, RESIZES);
   if (spec.antialias !== undefined && typeof spec.antialias !== 'boolean') {
-    problems.push(`Antialiasing is on or off (true or false), not ${JSON.stringify(spec.antialias)}.`);
+    problems.push(`Antialiasing is on or off (true or false), not ${shown(spec.antialias)}.`);
   }
   checkOption(problems, 'color', spec.color, COLORS);
   checkOption(problems, 'scale', spec.scale, SCALES);
@@ -36,24 +36,41 @@ export function validateSpec(spec: PreprocessSpec): string[] {
     }
   }
   if (Array.isArray(spec.mean) && spec.mean.some((value) => !Number.isFinite(value))) {
-    problems.push(`The mean must be finite numbers (got [${spec.mean.join(', ')}]).`);
+    problems.push(`The mean must be finite numbers (got ${shown(spec.mean)}).`);
   }
   if (Array.isArray(spec.std) && spec.std.some((value) => !Number.isFinite(value) || value <= 0)) {
-    problems.push(`The std must be numbers above 0 (got [${spec.std.join(', ')}]); a std of 0 divides by zero.`);
+    problems.push(`The std must be numbers above 0 (got ${shown(spec.std)}); a std of 0 divides by zero.`);
   }
   if (spec.dtype === 'uint8' || spec.dtype === 'int8') checkRawIntegerInput(problems, spec);
   return problems;
 }
 
+/**
+ * A value from a (possibly hostile) spec file as the message shows it: strings quoted, the rest as
+ * JSON. Template literals would print [object Object], or throw for {"toString": 0} (found by test/unit/fuzz).
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `'${value.slice(0, 100)}'`;
+  if (typeof value === 'number') return String(value); // NaN and Infinity, which JSON would print as null
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return `[${value.join(', ')}]`;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  return json === undefined ? typeof value : json.length > 100 ? `${json.slice(0, 100)}...` : json;
+}
+
 function checkSize(problems: string[], name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
-    problems.push(`${name} must be a whole number of pixels above 0 (got ${value}).`);
+    problems.push(`${name} must be a whole number of pixels above 0 (got ${shown(value)}).`);
   }
 }
 
 function checkOption(problems: string[], name: string, value: string, allowed: readonly string[]): void {
   if (!allowed.includes(value)) {
-    problems.push(`The ${name} '${value}' is unknown; choose one of ${allowed.join(', ')}.`);
+    problems.push(`The ${name} ${shown(value)} is unknown; choose one of ${allowed.join(', ')}.`);
   }
 }
 

@@ -20,7 +20,7 @@ export function validateResultDocument(value: unknown): ResultDocument {
     throw new QuantLensError('invalid-input', 'This JSON is not a QuantLens result (no "schema": "quantlens-result").', HINT);
   }
   if (doc.version !== RESULT_VERSION) {
-    throw new QuantLensError('invalid-input', `This result was written in format version ${String(doc.version)}; this app reads version ${RESULT_VERSION}.`, 'Open it with the QuantLens version that wrote it, or re-run the evaluation.');
+    throw new QuantLensError('invalid-input', `This result was written in format version ${(JSON.stringify(doc.version) ?? 'undefined').slice(0, 40)}; this app reads version ${RESULT_VERSION}.`, 'Open it with the QuantLens version that wrote it, or re-run the evaluation.');
   }
   const problems: string[] = [];
   const need = (ok: boolean, what: string) => ok || problems.push(what);
@@ -32,7 +32,8 @@ export function validateResultDocument(value: unknown): ResultDocument {
   need(Array.isArray(doc.metrics) && doc.metrics.length > 0 && doc.metrics.every((m) => typeof m?.name === 'string' && typeof m.delta?.float === 'number' && typeof m.delta?.quantized === 'number'), 'metrics');
   need(Array.isArray(doc.agreement), 'agreement');
   const c = doc.classification;
-  if (c !== undefined) {
+  if (c === null || (c !== undefined && typeof c !== 'object')) need(false, 'classification'); // null crashed below (found by test/unit/fuzz)
+  else if (c !== undefined) {
     const samples = c.samples;
     need(!!c.perClass?.float?.confusionMatrix && !!c.perClass?.quantized?.confusionMatrix, 'classification.perClass');
     need(!!samples && [samples.index, samples.label, samples.floatPrediction, samples.quantizedPrediction].every((a) => Array.isArray(a) && a.length === samples.index.length), 'classification.samples');

@@ -1,5 +1,5 @@
 import { decode as decodePng } from 'fast-png';
-import { isPng, pngClaimedSize, unpackSubBytePixels } from '../decode.ts';
+import { isPng, pngClaimedSize, pngSizeImpossible, unpackSubBytePixels } from '../decode.ts';
 import { invalidFile } from './bytes.ts';
 
 /** Pixels with this value are left out of segmentation metrics (the VOC/Cityscapes convention). */
@@ -28,6 +28,8 @@ export function decodeMask(bytes: Uint8Array, fileName: string): ClassMask {
   if (claimed && claimed.width * claimed.height > MAX_MASK_PIXELS) {
     throw invalidFile(fileName, `the PNG claims ${claimed.width} x ${claimed.height} pixels, more than the ${MAX_MASK_PIXELS} a mask may have.`, HINT);
   }
+  const impossible = pngSizeImpossible(bytes);
+  if (impossible) throw invalidFile(fileName, `${impossible}.`, HINT);
   let png: ReturnType<typeof decodePng>;
   try {
     png = decodePng(bytes);
