@@ -52,8 +52,14 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/core/**'],
+    ignores: ['src/core/**', 'src/cli/**'],
     languageOptions: { parserOptions: { projectService: true } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    // The CLI runs in Node: it is type-checked with tsconfig.node.json (Node types), not the browser's.
+    files: ['src/cli/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.node.json' } },
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
 );

@@ -13,8 +13,8 @@ import { datasetFingerprint, sampleHash } from '../core/data/fingerprint.ts';
 import { readIdxHeader } from '../core/data/formats/idx.ts';
 import { readPack } from '../core/data/pack.ts';
 import { QuantLensError } from '../core/errors.ts';
-import { classFolderSource, cocoSource, findMaskDir, idxSource, isLabelsFile, isManifestFile, manifestSource, maskSource, npzSource, readLabels, type SampleSource } from '../storage/import/sources.ts';
-import { treeOfZip, type FileTree, type TreeFile } from '../storage/import/tree.ts';
+import { GZIP_MAGIC, IDX_MAGIC, ZIP_MAGIC, cocoSource, idxSource, isManifestFile, looksLikeCoco, looksLikePack, manifestSource, npzSource, readLabels, treeSource, type SampleSource } from '../storage/import/sources.ts';
+import { treeOfZip, type TreeFile } from '../storage/import/tree.ts';
 import { statPath, treeFileOf, treeOfFolder } from './files.ts';
 
 export interface LoadedDataset {
@@ -79,38 +79,6 @@ async function openSource(paths: readonly string[], labelsPath: string | undefin
   const files = await Promise.all(paths.map((path) => treeFileOf(path, 'data file')));
   return filesSource(files, paths, labelsFile);
 }
-
-/** import.ts's treeSource: a manifest, COCO JSON, masks, or class subfolders (in that order). */
-async function treeSource(tree: FileTree, extraLabels: TreeFile | null): Promise<SampleSource> {
-  const labelsFile = extraLabels ?? tree.files.find((f) => !f.path.includes('/') && isLabelsFile(f.path)) ?? null;
-  const labels = labelsFile ? await readLabels(labelsFile) : null;
-  const others: FileTree = labelsFile ? { ...tree, files: tree.files.filter((f) => f !== labelsFile) } : tree;
-  const withLabelIssues = (source: SampleSource) => {
-    source.skipped.unshift(...(labels?.skipped ?? []));
-    return source;
-  };
-  const manifest = others.files.find((f) => !f.path.includes('/') && isManifestFile(f.path));
-  if (manifest) return withLabelIssues(await manifestSource(others, manifest, labels?.classNames ?? null));
-  const coco = await findCoco(others);
-  if (coco) return withLabelIssues(await cocoSource(others, coco));
-  const maskDir = findMaskDir(others);
-  if (maskDir) return withLabelIssues(maskSource(others, maskDir, labels?.classNames ?? null));
-  return withLabelIssues(classFolderSource(others, labels?.classNames ?? null));
-}
-
-async function findCoco(tree: FileTree): Promise<TreeFile | null> {
-  for (const file of tree.files.filter((f) => /\.json$/i.test(f.path) && f.path.split('/').length <= 2)) {
-    if (looksLikeCoco(await file.read())) return file;
-  }
-  return null;
-}
-
-const head = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, 1 << 16));
-const looksLikeCoco = (bytes: Uint8Array) => /"(images|categories|annotations)"\s*:/.test(head(bytes));
-const looksLikePack = (bytes: Uint8Array) => /"format"\s*:\s*"quantlens-pack"/.test(head(bytes));
-const ZIP_MAGIC = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
-const IDX_MAGIC = (b: Uint8Array) => b[0] === 0 && b[1] === 0 && b[2] === 8 && b[3] >= 1 && b[3] <= 8;
-const GZIP_MAGIC = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
 
 type BlobFile = TreeFile & { blob: Blob };
 

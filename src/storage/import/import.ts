@@ -9,7 +9,7 @@ import { readIdxHeader } from '../../core/data/formats/idx.ts';
 import { readPack } from '../../core/data/pack.ts';
 import { QuantLensError } from '../../core/errors.ts';
 import { deleteDataset, getDataset, saveDataset, type SampleRow } from '../db.ts';
-import { cocoSource, classFolderSource, findMaskDir, idxSource, isLabelsFile, isManifestFile, manifestSource, maskSource, npzSource, readLabels, type DraftSample, type SampleSource } from './sources.ts';
+import { GZIP_MAGIC, IDX_MAGIC, ZIP_MAGIC, idxSource, isLabelsFile, isManifestFile, npzSource, readLabels, treeSource, type DraftSample, type SampleSource } from './sources.ts';
 import { treeOfPicked, treeOfZip, type FileTree, type PickedFile, type TreeFile } from './tree.ts';
 
 export type { PickedFile } from './tree.ts';
@@ -46,35 +46,6 @@ async function folderSource(files: PickedFile[]): Promise<{ source: SampleSource
   return { source: await treeSource(tree, null), close: () => tree.close() };
 }
 
-/** Works out what a tree holds: a manifest, COCO JSON, masks, or class subfolders (in that order). */
-async function treeSource(tree: FileTree, extraLabels: TreeFile | null): Promise<SampleSource> {
-  const labelsFile = extraLabels ?? tree.files.find((f) => !f.path.includes('/') && isLabelsFile(f.path)) ?? null;
-  const labels = labelsFile ? await readLabels(labelsFile) : null;
-  const others = labelsFile ? { ...tree, files: tree.files.filter((f) => f !== labelsFile) } : tree;
-  const withLabelIssues = (source: SampleSource) => {
-    source.skipped.unshift(...(labels?.skipped ?? []));
-    return source;
-  };
-  const manifest = others.files.find((f) => !f.path.includes('/') && isManifestFile(f.path));
-  if (manifest) return withLabelIssues(await manifestSource(others, manifest, labels?.classNames ?? null));
-  const coco = await findCoco(others);
-  if (coco) return withLabelIssues(await cocoSource(others, coco));
-  const maskDir = findMaskDir(others);
-  if (maskDir) return withLabelIssues(maskSource(others, maskDir, labels?.classNames ?? null));
-  return withLabelIssues(classFolderSource(others, labels?.classNames ?? null));
-}
-
-async function findCoco(tree: FileTree): Promise<TreeFile | null> {
-  for (const file of tree.files.filter((f) => /\.json$/i.test(f.path) && f.path.split('/').length <= 2)) {
-    const head = new TextDecoder().decode((await file.read()).subarray(0, 1 << 16));
-    if (/"images"\s*:/.test(head) || /"categories"\s*:/.test(head) || /"annotations"\s*:/.test(head)) return file;
-  }
-  return null;
-}
-
-const ZIP_MAGIC = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
-const IDX_MAGIC = (b: Uint8Array) => b[0] === 0 && b[1] === 0 && b[2] === 8 && b[3] >= 1 && b[3] <= 8;
-const GZIP_MAGIC = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
 
 /** "Import…": sniffs each picked file by its first bytes and name. */
 async function filesSource(files: PickedFile[]): Promise<{ source: SampleSource; close: () => Promise<void> }> {

@@ -262,3 +262,36 @@ export function findMaskDir(tree: FileTree): string | null {
 
 export const isLabelsFile = (path: string) => LABELS_NAME.test(path);
 export const isManifestFile = (path: string) => MANIFEST_NAME.test(path);
+
+/** Works out what a file tree holds: a manifest, COCO JSON, masks, or class subfolders (in that order). Shared by the app's import and the CLI. */
+export async function treeSource(tree: FileTree, extraLabels: TreeFile | null): Promise<SampleSource> {
+  const labelsFile = extraLabels ?? tree.files.find((f) => !f.path.includes('/') && isLabelsFile(f.path)) ?? null;
+  const labels = labelsFile ? await readLabels(labelsFile) : null;
+  const others: FileTree = labelsFile ? { ...tree, files: tree.files.filter((f) => f !== labelsFile) } : tree;
+  const withLabelIssues = (source: SampleSource) => {
+    source.skipped.unshift(...(labels?.skipped ?? []));
+    return source;
+  };
+  const manifest = others.files.find((f) => !f.path.includes('/') && isManifestFile(f.path));
+  if (manifest) return withLabelIssues(await manifestSource(others, manifest, labels?.classNames ?? null));
+  const coco = await findCoco(others);
+  if (coco) return withLabelIssues(await cocoSource(others, coco));
+  const maskDir = findMaskDir(others);
+  if (maskDir) return withLabelIssues(maskSource(others, maskDir, labels?.classNames ?? null));
+  return withLabelIssues(classFolderSource(others, labels?.classNames ?? null));
+}
+
+async function findCoco(tree: FileTree): Promise<TreeFile | null> {
+  for (const file of tree.files.filter((f) => /\.json$/i.test(f.path) && f.path.split('/').length <= 2)) {
+    if (looksLikeCoco(await file.read())) return file;
+  }
+  return null;
+}
+
+const textHead = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, 1 << 16));
+/** Content sniffing for the import: what a file is, by its first bytes. */
+export const looksLikeCoco = (bytes: Uint8Array) => /"(images|categories|annotations)"\s*:/.test(textHead(bytes));
+export const looksLikePack = (bytes: Uint8Array) => /"format"\s*:\s*"quantlens-pack"/.test(textHead(bytes));
+export const ZIP_MAGIC = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
+export const IDX_MAGIC = (b: Uint8Array) => b[0] === 0 && b[1] === 0 && b[2] === 8 && b[3] >= 1 && b[3] <= 8;
+export const GZIP_MAGIC = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
