@@ -3,10 +3,9 @@
  * into QuantLensErrors, a dead worker turned into a readable error instead of a hang.
  */
 import * as Comlink from 'comlink';
-import { QuantLensError } from '../core/errors.ts';
 import type { ProviderComparison } from '../core/diff/index.ts';
 import type { PreprocessSpec, PreprocessedTensorData } from '../core/preprocess/spec.ts';
-import { errorFromInfo } from './client.ts';
+import { WorkerHandle } from './client.ts';
 import type { Answer } from './model.worker.ts';
 import type { AnalysisWorkerApi, DiagnosedRole, LayerDetail, LayerPass, PreflightResult, SampleSource } from './analysis.worker.ts';
 
@@ -16,63 +15,51 @@ const transferBytes = (bytes: Uint8Array) => Comlink.transfer(bytes, [bytes.buff
 
 /** Preflight and layer analysis in their own worker; terminate it when done (it holds two wasm sessions). */
 export class AnalysisWorker {
-  readonly #worker: Worker;
-  readonly #remote: Comlink.Remote<AnalysisWorkerApi>;
-  readonly #crash: Promise<never>;
+  readonly #handle: WorkerHandle<AnalysisWorkerApi>;
 
   constructor() {
-    this.#worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' });
-    this.#remote = Comlink.wrap<AnalysisWorkerApi>(this.#worker);
-    this.#crash = new Promise((_, reject) => {
-      const crashed = (detail: string) =>
-        reject(new QuantLensError('worker-crashed', `The analysis worker stopped unexpectedly: ${detail}`, 'Try again with fewer samples; a very large model may not fit in this tab.'));
-      this.#worker.addEventListener('error', (event) => crashed(event.message || 'uncaught error'));
-      this.#worker.addEventListener('messageerror', () => crashed('a message could not be decoded'));
-    });
-    this.#crash.catch(() => undefined); // observed through #call
+    const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' });
+    this.#handle = new WorkerHandle<AnalysisWorkerApi>(worker, 'analysis', 'Try again with fewer samples; a very large model may not fit in this tab.');
   }
 
-  async #call<T>(pending: Promise<Answer<T>>): Promise<T> {
-    const result = await Promise.race([pending, this.#crash]);
-    if (!result.ok) throw errorFromInfo(result.error);
-    return result.value;
+  #call<T>(pending: Promise<Answer<T>>): Promise<T> {
+    return this.#handle.call(pending);
   }
 
   /** Both graphs read in the worker, plus the range of the first `source.count` preprocessed samples. The bytes are transferred. */
   preflight(floatBytes: Uint8Array, quantizedBytes: Uint8Array, source: SampleSource | null): Promise<PreflightResult> {
-    return this.#call(this.#remote.preflight(transferBytes(floatBytes), transferBytes(quantizedBytes), source));
+    return this.#call(this.#handle.remote.preflight(transferBytes(floatBytes), transferBytes(quantizedBytes), source));
   }
 
   /** Opens both models with their matched tensors exposed, on wasm. The bytes are transferred. */
   load(floatBytes: Uint8Array, quantizedBytes: Uint8Array, spec: PreprocessSpec): Promise<{ matched: number; unmatched: number }> {
-    return this.#call(this.#remote.load(transferBytes(floatBytes), transferBytes(quantizedBytes), spec));
+    return this.#call(this.#handle.remote.load(transferBytes(floatBytes), transferBytes(quantizedBytes), spec));
   }
 
   analyze(source: SampleSource, onProgress: (done: number, total: number) => void): Promise<LayerPass> {
-    return this.#call(this.#remote.analyze(source, Comlink.proxy(onProgress)));
+    return this.#call(this.#handle.remote.analyze(source, Comlink.proxy(onProgress)));
   }
 
   cancel(): Promise<void> {
-    return this.#remote.cancel();
+    return this.#handle.remote.cancel();
   }
 
   layerDetail(floatTensor: string, position: number): Promise<LayerDetail> {
-    return this.#call(this.#remote.layerDetail(floatTensor, position));
+    return this.#call(this.#handle.remote.layerDetail(floatTensor, position));
   }
 
   /** Copies of the analysed inputs, in order. */
   inputs(): Promise<PreprocessedTensorData[]> {
-    return this.#call(this.#remote.inputs());
+    return this.#call(this.#handle.remote.inputs());
   }
 
   /** Compares `role`'s outputs on the target provider (`targetScores`, transferred) with its wasm outputs here. */
   compareProvider(role: DiagnosedRole, referenceLabel: string, targetLabel: string, targetScores: Float32Array[], quantizationSqnrDb: number | undefined): Promise<ProviderComparison> {
     const transferred = Comlink.transfer(targetScores, targetScores.map((s) => s.buffer as ArrayBuffer));
-    return this.#call(this.#remote.compareProvider(role, referenceLabel, targetLabel, transferred, quantizationSqnrDb));
+    return this.#call(this.#handle.remote.compareProvider(role, referenceLabel, targetLabel, transferred, quantizationSqnrDb));
   }
 
   terminate(): void {
-    this.#remote[Comlink.releaseProxy]();
-    this.#worker.terminate();
+    this.#handle.terminate();
   }
 }

@@ -21,24 +21,25 @@ export function errorFromInfo(info: ErrorInfo): QuantLensError {
 }
 
 /** Rejects when the worker dies (uncaught error, out of memory, a provider that aborts). */
-function watchForCrash(worker: Worker, label: string): Promise<never> {
+function watchForCrash(worker: Worker, label: string, hint: string): Promise<never> {
   return new Promise((_, reject) => {
-    const crashed = (detail: string) =>
-      reject(new QuantLensError('worker-crashed', `The ${label} worker stopped unexpectedly: ${detail}`, 'Run again; if it keeps happening, pick the WebAssembly provider for this model or a smaller model.'));
+    const crashed = (detail: string) => reject(new QuantLensError('worker-crashed', `The ${label} worker stopped unexpectedly: ${detail}`, hint));
     worker.addEventListener('error', (event) => crashed(event.message || 'uncaught error'));
     worker.addEventListener('messageerror', () => crashed('a message could not be decoded'));
   });
 }
 
-class WorkerHandle<Api> {
+/** One worker wrapped once with Comlink; every call fails fast, with a readable error, if the worker dies. */
+export class WorkerHandle<Api> {
   readonly remote: Comlink.Remote<Api>;
   readonly #crash: Promise<never>;
   constructor(
     readonly worker: Worker,
     label: string,
+    hint = 'Run again; if it keeps happening, pick the WebAssembly provider for this model or a smaller model.',
   ) {
     this.remote = Comlink.wrap<Api>(worker);
-    this.#crash = watchForCrash(worker, label);
+    this.#crash = watchForCrash(worker, label, hint);
     this.#crash.catch(() => undefined); // observed through `call`; avoid an unhandled rejection
   }
   /** Awaits a worker call, failing fast if the worker dies meanwhile. */
