@@ -8,13 +8,15 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { QuantLensError } from '../errors.ts';
 import { GraphProtoSchema, ModelProtoSchema, ValueInfoProtoSchema, type ModelProto, type ValueInfoProto } from '../onnx/gen/onnx_pb.ts';
-import { makeTensorValueInfo } from '../onnx/builders.ts';
+import { intAttribute, makeNode, makeTensorValueInfo } from '../onnx/builders.ts';
 import type { DataType } from '../onnx/dtypes.ts';
 
 /** A tensor to expose, with its element type when known (a bare name lets the runtime infer it). */
 export interface OutputRequest {
   name: string;
   elemType?: DataType;
+  /** Expose `name` as a new tensor: a Cast of this tensor to `elemType`, appended to the graph (FP16 tensors read as float32). */
+  castFrom?: string;
 }
 
 /**
@@ -32,12 +34,15 @@ export function addOutputs(modelBytes: Uint8Array, tensors: readonly (string | O
   return out;
 }
 
-/** The serialized fragment alone: field 7 (graph) holding only field 12 (output) entries. */
+/** The serialized fragment alone: field 7 (graph) holding field 12 (output) entries, and field 1 (node) Casts for `castFrom` requests. */
 export function outputsFragment(tensors: readonly OutputRequest[]): Uint8Array {
   const output: ValueInfoProto[] = tensors.map((t) =>
     t.elemType === undefined ? create(ValueInfoProtoSchema, { name: t.name }) : makeTensorValueInfo(t.name, t.elemType),
   );
-  return toBinary(ModelProtoSchema, create(ModelProtoSchema, { graph: create(GraphProtoSchema, { output }) }));
+  const node = tensors
+    .filter((t) => t.castFrom !== undefined && t.elemType !== undefined)
+    .map((t) => makeNode('Cast', [t.castFrom ?? ''], [t.name], `${t.name}__Cast`, [intAttribute('to', t.elemType ?? 0)]));
+  return toBinary(ModelProtoSchema, create(ModelProtoSchema, { graph: create(GraphProtoSchema, { output, node }) }));
 }
 
 function dedupe(requests: OutputRequest[]): OutputRequest[] {
@@ -49,7 +54,7 @@ function checkedAgainst(model: ModelProto, requests: OutputRequest[]): OutputReq
   const graph = model.graph;
   const existing = new Set(graph?.output.map((o) => o.name) ?? []);
   const known = new Set([...(graph?.input.map((i) => i.name) ?? []), ...(graph?.node.flatMap((n) => n.output) ?? [])]);
-  const missing = requests.filter((r) => !known.has(r.name)).map((r) => `'${r.name}'`);
+  const missing = requests.filter((r) => !known.has(r.castFrom ?? r.name)).map((r) => `'${r.castFrom ?? r.name}'`);
   if (missing.length > 0) {
     throw new QuantLensError(
       'invalid-input',

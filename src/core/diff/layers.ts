@@ -13,6 +13,7 @@
 import type { ModelProto, NodeProto } from '../onnx/gen/onnx_pb.ts';
 import { DataType, dataTypeOf } from '../onnx/dtypes.ts';
 import { isQOperatorOp, modelInfoOf, type ModelFormat } from '../onnx/info.ts';
+import { intAttributeOf } from '../onnx/builders.ts';
 import { indexGraph, qdqNodeParams, qlinearLayout, readQuantParams, type GraphIndex, type QuantParamsInfo } from './graph.ts';
 import type { OutputRequest } from './add-outputs.ts';
 
@@ -26,6 +27,8 @@ export interface TensorMatch {
   kind: 'dequantized' | 'float' | 'qoperator' | 'graph-input';
   /** For integer tensors (QOperator outputs, a quantized graph input): how to dequantize them. */
   dequantize?: QuantParamsInfo;
+  /** FP16: the float16 tensor that `quantizedTensor` (a Cast to float32 added for the analysis) exposes. */
+  castFrom?: string;
   /** QDQ: the float tensor entering this tensor's QuantizeLinear; local error compares it with `quantizedTensor`. */
   beforeQuantize?: string;
   /** The float node that produces `floatTensor` (null for a graph input) and its position in the float graph. */
@@ -110,13 +113,14 @@ export function pairNodes(f: GraphIndex, q: GraphIndex): { pairs: Map<NodeProto,
   const pairs = new Map<NodeProto, NodeProto>();
   const paired = new Set<NodeProto>();
   const unmatched: UnmatchedTensor[] = [];
+  const lookThrough = lookThroughOps(q);
   for (const node of q.graph.node) {
-    if (node.opType === 'QuantizeLinear' || node.opType === 'DequantizeLinear' || node.opType === 'Constant') continue;
+    if (lookThrough.has(node.opType) || node.opType === 'Constant') continue;
     const floatOp = floatOpOf(node);
     const candidates = floatNodes.filter((n) => n.opType === floatOp && !paired.has(n));
     const byName = candidates.find((n) => n.name !== '' && n.name === node.name);
     const ordered = byName ? [byName, ...candidates.filter((n) => n !== byName)] : candidates;
-    const partner = ordered.find((candidate) => sameInputs(node, candidate, q, f, pairs, paired));
+    const partner = ordered.find((candidate) => sameInputs(node, candidate, q, f, pairs, paired, lookThrough));
     if (!partner) {
       const why = candidates.length === 0 ? `the float model has no unpaired ${floatOp} node` : `its inputs come from different places than in any float ${floatOp}`;
       node.output.filter((o) => o !== '').forEach((tensor) => unmatched.push({ tensor, model: 'quantized', reason: `node '${node.name || node.opType}' has no float twin: ${why}` }));
@@ -137,7 +141,8 @@ export function layerOutputs(matching: TensorMatching): { float: OutputRequest[]
     const isGraphInput = m.floatNode === null;
     if (!isGraphInput) float.set(m.floatTensor, { name: m.floatTensor, elemType: DataType.FLOAT });
     const integerType = m.dequantize ? dataTypeOf(m.dequantize.dtype) : DataType.FLOAT;
-    quantized.set(m.quantizedTensor, integerType === undefined ? { name: m.quantizedTensor } : { name: m.quantizedTensor, elemType: integerType });
+    if (m.castFrom) quantized.set(m.quantizedTensor, { name: m.quantizedTensor, elemType: DataType.FLOAT, castFrom: m.castFrom });
+    else quantized.set(m.quantizedTensor, integerType === undefined ? { name: m.quantizedTensor } : { name: m.quantizedTensor, elemType: integerType });
     if (m.beforeQuantize && !isGraphInput) quantized.set(m.beforeQuantize, { name: m.beforeQuantize, elemType: DataType.FLOAT });
   }
   return { float: [...float.values()], quantized: [...quantized.values()] };
@@ -157,13 +162,14 @@ export function dataInputs(node: NodeProto): string[] {
 
 function sameInputs(
   quantizedNode: NodeProto, floatNode: NodeProto, q: GraphIndex, f: GraphIndex, pairs: Map<NodeProto, NodeProto>, paired: Set<NodeProto>,
+  lookThrough: ReadonlySet<string>,
 ): boolean {
   return dataInputs(quantizedNode).every((input, position) => {
     const floatInput = floatNode.input[position];
     if (!input) return !floatInput;
     if (!floatInput) return false;
-    const fromQ = sourceIn(q, input, true);
-    const fromF = sourceIn(f, floatInput, false);
+    const fromQ = sourceIn(q, input, lookThrough);
+    const fromF = sourceIn(f, floatInput, NO_OPS);
     if (fromQ.kind === 'const' || fromF.kind === 'const') return fromQ.kind === fromF.kind;
     if (fromQ.kind === 'input' && fromF.kind === 'input') return fromQ.name === fromF.name;
     if (fromQ.kind !== 'node' || fromF.kind !== 'node') return false;
@@ -174,15 +180,28 @@ function sameInputs(
   });
 }
 
-/** Where a tensor comes from, looking through Q/DQ (and, in QOperator models, the input QuantizeLinear). */
-function sourceIn(index: GraphIndex, tensor: string, lookThroughQdq: boolean): Source {
+const QDQ_OPS: ReadonlySet<string> = new Set(['QuantizeLinear', 'DequantizeLinear']);
+const FP16_CONVERSION_OPS: ReadonlySet<string> = new Set([...QDQ_OPS, 'Cast']);
+const NO_OPS: ReadonlySet<string> = new Set();
+
+/**
+ * The quantized model's ops that only convert a tensor and have no float twin: Q/DQ, and in an FP16
+ * model converted with float32 inputs and outputs (a Cast to float16 reading a graph input) its Casts.
+ */
+function lookThroughOps(q: GraphIndex): ReadonlySet<string> {
+  const castsInputToHalf = q.graph.node.some((n) => n.opType === 'Cast' && q.inputs.has(n.input[0]) && intAttributeOf(n, 'to', 0) === DataType.FLOAT16);
+  return castsInputToHalf ? FP16_CONVERSION_OPS : QDQ_OPS;
+}
+
+/** Where a tensor comes from, looking through the `lookThrough` ops (Q/DQ, and in QOperator models the input QuantizeLinear). */
+function sourceIn(index: GraphIndex, tensor: string, lookThrough: ReadonlySet<string>): Source {
   let name = tensor;
   for (let hops = 0; hops < 8; hops++) {
     if (index.constants.has(name)) return { kind: 'const' };
     if (index.inputs.has(name)) return { kind: 'input', name };
     const producer = index.producer.get(name);
     if (!producer) return { kind: 'unknown' };
-    if (lookThroughQdq && (producer.node.opType === 'DequantizeLinear' || producer.node.opType === 'QuantizeLinear')) {
+    if (lookThrough.has(producer.node.opType)) {
       name = producer.node.input[0];
       continue;
     }
@@ -236,6 +255,12 @@ function counterpart(base: MatchBase, quantizedOutput: string, quantizedNode: No
   if (dequantized) return { ...base, quantizedTensor: dequantized, kind: 'dequantized', beforeQuantize: quantizedOutput };
   const carried = integerParams(quantizedOutput, q, 0);
   if (carried) return { ...base, quantizedTensor: quantizedOutput, kind: 'qoperator', dequantize: carried };
+  if (lookThroughOps(q) === FP16_CONVERSION_OPS) {
+    // FP16: the model's own Cast back to float32 (its outputs), or one added for the analysis.
+    const toFloat = (q.consumers.get(quantizedOutput) ?? []).find((n) => n.opType === 'Cast' && intAttributeOf(n, 'to', 0) === DataType.FLOAT);
+    if (toFloat) return { ...base, quantizedTensor: toFloat.output[0], kind: 'float' };
+    return { ...base, quantizedTensor: `${quantizedOutput}__float32`, kind: 'float', castFrom: quantizedOutput };
+  }
   return { ...base, quantizedTensor: quantizedOutput, kind: 'float' };
 }
 

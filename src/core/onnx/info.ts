@@ -89,7 +89,9 @@ function detectFormat(model: ModelProto): ModelFormat {
   // QOperator models carry Q/DQ at their borders; only DQ feeding a compute op marks QDQ style there.
   const hasQdqCompute = nodes.some((n) => QDQ_COMPUTE_OPS.has(n.opType) && n.input.some((i) => dequantized.has(i)));
   if (hasQOperator) return hasQdqCompute ? 'mixed' : 'qoperator';
-  if (hasQdqOps) return 'qdq';
+  // QDQ with some compute ops left in float (e.g. a sensitive layer excluded from quantization): mixed precision.
+  const hasFloatCompute = nodes.some((n) => QDQ_COMPUTE_OPS.has(n.opType) && !n.input.some((i) => dequantized.has(i)));
+  if (hasQdqOps) return hasQdqCompute && hasFloatCompute ? 'mixed' : 'qdq';
   return isMostlyFloat16(model) ? 'fp16' : 'float';
 }
 
