@@ -10,11 +10,12 @@ import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { checkSpecAgainstInput, tensorShape } from '../core/preprocess/index.ts';
 import { compareTwins } from '../core/onnx/twins.ts';
 import { assertOutputsFitTask, createTaskAccumulator, type TaskSettings } from '../core/tasks/index.ts';
-import { DEFAULT_VERDICT, toResultDocument, type ModelRecord, type ResultDocument, type VerdictSettings } from '../core/report/index.ts';
+import { DEFAULT_VERDICT, toResultDocument, type DatasetPart, type ModelRecord, type ResultDocument, type VerdictSettings } from '../core/report/index.ts';
 import { providerById, selectProvider, wasmThreadsPerModel, type ProbeResult, type ProviderChoice, type ProviderSelection } from '../core/providers/table.ts';
 import { DataWorker, ModelWorker, type ModelRole } from '../workers/client.ts';
 import type { LoadedModel } from '../workers/model.worker.ts';
 import { planInputs, preparedChunks, shuffledChunks, type InputPlan, type InputStats } from './pipeline.ts';
+import { combinedChunks, planCombined } from './field-segment.ts';
 import { openRunJournal, type ResumePoint, type RunJournal } from './checkpoint.ts';
 
 /** Seed of the random sample order of early-verdict runs (the same order on every device). */
@@ -35,6 +36,12 @@ export interface RunConfig {
   providers: Record<ModelRole, ProviderChoice>;
   /** What the outputs are measured as; classification when absent. */
   task?: TaskSettings;
+  /**
+   * The field samples of the dataset's classes, evaluated after its test part as their own segment
+   * (`source: test` / `source: field`; see state/field-segment.ts). Such a run is neither cached nor
+   * resumable; ignored for other tasks and with an early verdict (that needs one random order over all samples).
+   */
+  fieldSamples?: DatasetSummary;
 }
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -99,15 +106,20 @@ export class Evaluation {
       if (abort.signal.aborted) return;
       this.phase = 'running';
       // What the run reads (the split's test part; cached tensors when this dataset + spec ran before) and its fingerprints.
-      const inputs = await planInputs(config.dataset, config.spec);
+      // Field samples only next to a classification test set, and never under an early verdict (see RunConfig).
+      const field = (config.task?.kind ?? 'classification') === 'classification' && !config.task?.earlyVerdict ? config.fieldSamples : undefined;
+      const combined = field ? await planCombined(config.dataset, field, config.spec) : null;
+      const inputs = combined ? combined.plan : await planInputs(config.dataset, config.spec);
       this.inputStats = null;
       const inputStats = {} as InputStats;
-      journal = openRunJournal({ config, total: inputs.total, verdictSettings: $state.snapshot(this.verdictSettings), resume, onProblem: (problem) => (this.checkpointProblem = problem) });
+      if (!combined) journal = openRunJournal({ config, total: inputs.total, verdictSettings: $state.snapshot(this.verdictSettings), resume, onProblem: (problem) => (this.checkpointProblem = problem) });
       const startChunk = resume?.checkpoint.chunksDone ?? 0;
       const outcome = await evaluatePair({
         total: inputs.total,
         // An early verdict needs the samples in a random order; otherwise stream in dataset order (cacheable).
-        chunks: config.task?.earlyVerdict
+        chunks: combined && field
+          ? combinedChunks(config.dataset, field, combined, config.spec, workers.data, abort.signal, inputStats, startChunk)
+          : config.task?.earlyVerdict
           ? shuffledChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, EARLY_VERDICT_ORDER_SEED, startChunk)
           : preparedChunks(config.dataset, inputs, config.spec, workers.data, abort.signal, inputStats, startChunk),
         ...(resume ? { resumeFrom: resume.checkpoint } : {}),
@@ -120,7 +132,7 @@ export class Evaluation {
       });
       if (this.#abort !== abort) return; // superseded by a newer run
       this.inputStats = inputStats;
-      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings), inputs);
+      if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings), inputs, combined?.parts);
       this.phase = outcome.status === 'cancelled' ? 'cancelled' : 'done';
       if (outcome.status === 'complete' && !outcome.result) {
         throw new QuantLensError('dataset-empty', `None of the ${config.dataset.sampleCount} samples could be decoded.`, 'Check the dataset: every image was skipped.');
@@ -162,7 +174,7 @@ export class Evaluation {
   }
 }
 
-function documentOf(result: EvaluationResult, status: ResultDocument['status'], config: RunConfig, models: Record<ModelRole, ModelReport>, verdictSettings: VerdictSettings, inputs: InputPlan): ResultDocument {
+function documentOf(result: EvaluationResult, status: ResultDocument['status'], config: RunConfig, models: Record<ModelRole, ModelReport>, verdictSettings: VerdictSettings, inputs: InputPlan, parts?: DatasetPart[]): ResultDocument {
   const record = (role: ModelRole) => {
     const { loaded, selection, name } = models[role];
     const actual = loaded.provider.actual;
@@ -188,7 +200,14 @@ function documentOf(result: EvaluationResult, status: ResultDocument['status'], 
     environment: { host: 'browser', userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: globalThis.crossOriginIsolated },
     models: { float: record('float'), quantized: record('quantized') },
     // With a label mapping, labels are output indices: the outputs' names name them.
-    dataset: { id: dataset.id, name: dataset.name, sampleCount: dataset.sampleCount, classNames: config.task?.labelMapClassNames ?? dataset.classNames, ...(inputs.datasetFingerprint ? { fingerprint: inputs.datasetFingerprint } : {}) },
+    dataset: {
+      id: dataset.id,
+      name: parts ? parts.map((p) => p.name).join(' + ') : dataset.name,
+      sampleCount: parts ? parts.reduce((n, p) => n + p.sampleCount, 0) : dataset.sampleCount,
+      classNames: config.task?.labelMapClassNames ?? dataset.classNames,
+      ...(inputs.datasetFingerprint ? { fingerprint: inputs.datasetFingerprint } : {}),
+      ...(parts ? { parts } : {}),
+    },
     preprocess: { spec, fingerprint: inputs.preprocessFingerprint },
     verdictSettings,
   });

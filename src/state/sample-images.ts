@@ -1,6 +1,13 @@
 /** Stored samples as images a page can show (object URLs), for galleries of flipped samples. */
 import { tensorToRgba } from '../core/data/formats/idx.ts';
+import { sampleOrigin, type ResultDocument } from '../core/report/index.ts';
 import { getSample } from '../storage/db.ts';
+
+/** The image of a run's sample: a run over a test set and the field samples reads each from its own dataset. */
+export function resultSampleImageUrl(dataset: Pick<ResultDocument['dataset'], 'id' | 'parts'>, runIndex: number): Promise<string | null> {
+  const { datasetId, index } = sampleOrigin(dataset, runIndex);
+  return sampleImageUrl(datasetId, index);
+}
 
 /**
  * An object URL for the sample's original bytes (or, for an IDX pixel tensor, a PNG of it), or null

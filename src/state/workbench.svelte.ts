@@ -42,6 +42,10 @@ export class Workbench {
   /** Problems outside a run (storage, import), shown in the same banner as run errors. */
   error = $state.raw<ErrorInfo | null>(null);
   notice = $state<string | null>(null);
+  /** The stored field samples (spot check) of the selected dataset's classes; SetupPanel looks them up. */
+  matchingFieldSamples = $state.raw<DatasetSummary | null>(null);
+  /** Whether a run of the selected dataset also evaluates those field samples, as their own segment. */
+  includeFieldSamples = $state(false);
   picked = $state.raw<Record<ModelRole, PickedModel>>({ float: { info: null, problem: null }, quantized: { info: null, problem: null } });
   #inspector: DataWorker | null = null;
 

@@ -43,6 +43,24 @@ export interface ClassificationDetail {
   segments: SegmentTable[];
 }
 
+/** One stored dataset of a run over several: its samples' run indices are its own plus `indexOffset`. */
+export interface DatasetPart {
+  id: string;
+  name: string;
+  /** The value of the `source` tag its samples carried in the run ('test', 'field'). */
+  source: string;
+  sampleCount: number;
+  indexOffset: number;
+  fingerprint?: string;
+}
+
+/** Which stored dataset (and index in it) a run's sample index refers to. */
+export function sampleOrigin(dataset: Pick<ResultDocument['dataset'], 'id' | 'parts'>, index: number): { datasetId: string; index: number } {
+  let part: DatasetPart | undefined;
+  for (const candidate of dataset.parts ?? []) if (candidate.indexOffset <= index && (!part || candidate.indexOffset > part.indexOffset)) part = candidate;
+  return part ? { datasetId: part.id, index: index - part.indexOffset } : { datasetId: dataset.id, index };
+}
+
 export interface ResultDocument {
   schema: typeof RESULT_SCHEMA;
   version: typeof RESULT_VERSION;
@@ -55,7 +73,12 @@ export interface ResultDocument {
   task: TaskKind;
   environment: { host: 'browser' | 'node'; userAgent?: string; hardwareConcurrency?: number; crossOriginIsolated?: boolean };
   models: Record<ModelRole, ModelRecord>;
-  dataset: { id: string; name: string; sampleCount: number; classNames: string[]; fingerprint?: string };
+  /**
+   * With `parts`, the run evaluated several stored datasets one after the other (a test set, then the
+   * field samples): `id` is the first one's, `sampleCount` the sum, and `fingerprint` that of the
+   * combination (see `combinedFingerprint` in state/field-segment.ts) or absent.
+   */
+  dataset: { id: string; name: string; sampleCount: number; classNames: string[]; fingerprint?: string; parts?: DatasetPart[] };
   preprocess: { spec: PreprocessSpec; fingerprint?: string };
   /** How the verdict was judged when the run was saved (the viewer may change it). */
   verdictSettings: VerdictSettings;
