@@ -13,7 +13,7 @@ import { datasetFingerprint, sampleHash } from '../core/data/fingerprint.ts';
 import { readIdxHeader } from '../core/data/formats/idx.ts';
 import { readPack } from '../core/data/pack.ts';
 import { QuantLensError } from '../core/errors.ts';
-import { GZIP_MAGIC, IDX_MAGIC, ZIP_MAGIC, cocoSource, idxSource, isManifestFile, looksLikeCoco, looksLikePack, manifestSource, npzSource, readLabels, treeSource, type SampleSource } from '../storage/import/sources.ts';
+import { GZIP_MAGIC, IDX_MAGIC, ZIP_MAGIC, cocoSource, idxSource, isManifestFile, looksLikeCoco, looksLikePack, manifestSource, npzSource, packSource, readLabels, treeSource, type SampleSource } from '../storage/import/sources.ts';
 import { treeOfZip, type TreeFile } from '../storage/import/tree.ts';
 import { statPath, treeFileOf, treeOfFolder } from './files.ts';
 
@@ -132,7 +132,7 @@ async function filesSource(files: BlobFile[], paths: readonly string[], labelsFi
   if (rest.length > 1) throw new QuantLensError('invalid-input', `${rest.length} data files were given; only an IDX pair is given as two.`, 'Give a folder, or one file (a manifest or COCO .json sitting next to its images, a .zip, a .npz, a pack).');
   const { file, path } = rest[0];
   const bytes = await file.read();
-  if (/\.json$/i.test(file.path) && looksLikePack(bytes)) return withLabelIssues(packSource(bytes, file.path));
+  if (/\.json$/i.test(file.path) && looksLikePack(bytes)) return withLabelIssues(packFileSource(bytes, file.path));
   // A manifest or COCO file names images relative to its own folder: read that folder as the tree.
   const isCoco = /\.json$/i.test(file.path) && looksLikeCoco(bytes);
   if (!isCoco && !isManifestFile(file.path)) {
@@ -144,27 +144,14 @@ async function filesSource(files: BlobFile[], paths: readonly string[], labelsFi
 }
 
 /** The demo's format: a quantlens-pack JSON with base64 images (read whole; the app imports it by URL). */
-function packSource(bytes: Uint8Array, fileName: string): SampleSource {
+function packFileSource(bytes: Uint8Array, fileName: string): SampleSource {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
     throw new QuantLensError('dataset-invalid', `'${fileName}' is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`, 'Regenerate the pack.', { cause: error });
   }
-  const pack = readPack(json);
-  return {
-    name: pack.name,
-    format: 'pack',
-    content: 'images',
-    classNames: pack.classNames,
-    ...(pack.target ? { target: pack.target } : {}),
-    expectedCount: pack.samples.length,
-    expectedBytes: pack.samples.reduce((n, s) => n + s.bytes.byteLength, 0),
-    skipped: [],
-    async *samples() {
-      for (const { index: _index, ...sample } of pack.samples) yield { kind: 'encoded', ...sample };
-    },
-  };
+  return packSource(readPack(json));
 }
 
 /** Errors a reader did not anticipate (a corrupt zip, a truncated gzip) still name the data and exit 3. */

@@ -55,7 +55,6 @@ export interface ModelReport {
 export class Evaluation {
   phase = $state<Phase>('idle');
   progress = $state.raw<Progress | null>(null);
-  models = $state.raw<Record<ModelRole, ModelReport> | null>(null);
   probes = $state.raw<ProbeResult[] | null>(null);
   error = $state.raw<ErrorInfo | null>(null);
   config = $state.raw<RunConfig | null>(null);
@@ -80,7 +79,7 @@ export class Evaluation {
     this.cancel();
     const abort = new AbortController();
     this.#abort = abort;
-    Object.assign(this, { config, phase: 'loading', progress: null, document: null, models: null, error: null, checkpointProblem: null });
+    Object.assign(this, { config, phase: 'loading', progress: null, document: null, error: null, checkpointProblem: null });
     let journal: RunJournal | null = null;
     const workers = this.#spawnWorkers();
     try {
@@ -99,7 +98,6 @@ export class Evaluation {
         return { name: source.name, selection, loaded };
       };
       const [float, quantized] = await Promise.all([load('float'), load('quantized')]);
-      this.models = { float, quantized };
       checkRunnable(float.loaded, quantized.loaded, config);
       const dims = tensorShape(config.spec, 1);
       await Promise.all([workers.float.setInputShape(dims), workers.quantized.setInputShape(dims)]);

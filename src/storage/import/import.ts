@@ -9,7 +9,7 @@ import { readIdxHeader } from '../../core/data/formats/idx.ts';
 import { readPack } from '../../core/data/pack.ts';
 import { QuantLensError } from '../../core/errors.ts';
 import { deleteDataset, getDataset, saveDataset, type SampleRow } from '../db.ts';
-import { GZIP_MAGIC, IDX_MAGIC, ZIP_MAGIC, idxSource, isLabelsFile, isManifestFile, npzSource, readLabels, treeSource, type DraftSample, type SampleSource } from './sources.ts';
+import { GZIP_MAGIC, IDX_MAGIC, ZIP_MAGIC, idxSource, isLabelsFile, isManifestFile, npzSource, packSource, readLabels, treeSource, type DraftSample, type SampleSource } from './sources.ts';
 import { treeOfPicked, treeOfZip, type FileTree, type PickedFile, type TreeFile } from './tree.ts';
 
 export type { PickedFile } from './tree.ts';
@@ -114,19 +114,8 @@ async function importPack(url: string, id: string, onProgress: (progress: Import
   const response = await fetch(url);
   if (!response.ok) throw new QuantLensError('dataset-invalid', `The dataset pack ${url} is missing (HTTP ${response.status}).`, 'Rebuild the app (npm run build) or report a broken deployment.');
   const pack = readPack(await response.json());
-  const source: SampleSource = {
-    name: pack.name,
-    format: 'pack',
-    content: 'images',
-    classNames: pack.classNames,
-    ...(pack.target ? { target: pack.target } : {}),
-    expectedCount: pack.samples.length,
-    expectedBytes: pack.samples.reduce((n, s) => n + s.bytes.byteLength, 0),
-    skipped: [],
-    async *samples() {
-      for (const { index: _index, ...sample } of pack.samples) yield { kind: 'encoded', ...sample };
-    },
-  };
+  const source = packSource(pack);
+
   return store(source, id, 'demo', onProgress);
 }
 

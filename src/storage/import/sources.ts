@@ -13,6 +13,7 @@ import { checkMask, decodeMask, pairMasksByStem, IGNORE_INDEX } from '../../core
 import { openNpz, sampleBytes } from '../../core/data/formats/npz.ts';
 import { exactBuffer } from '../../core/data/formats/zip.ts';
 import { QuantLensError } from '../../core/errors.ts';
+import type { readPack } from '../../core/data/pack.ts';
 import { baseName, dirName, type FileTree, type TreeFile } from './tree.ts';
 
 /** A sample before it has an index and a hash. */
@@ -295,3 +296,20 @@ export const looksLikePack = (bytes: Uint8Array) => /"format"\s*:\s*"quantlens-p
 export const ZIP_MAGIC = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
 export const IDX_MAGIC = (b: Uint8Array) => b[0] === 0 && b[1] === 0 && b[2] === 8 && b[3] >= 1 && b[3] <= 8;
 export const GZIP_MAGIC = (b: Uint8Array) => b[0] === 0x1f && b[1] === 0x8b;
+
+/** A parsed demo pack as a sample source (the app's demo import and the CLI's pack reader). */
+export function packSource(pack: ReturnType<typeof readPack>): SampleSource {
+  return {
+    name: pack.name,
+    format: 'pack',
+    content: 'images',
+    classNames: pack.classNames,
+    ...(pack.target ? { target: pack.target } : {}),
+    expectedCount: pack.samples.length,
+    expectedBytes: pack.samples.reduce((n, s) => n + s.bytes.byteLength, 0),
+    skipped: [],
+    async *samples() {
+      for (const { index: _index, ...sample } of pack.samples) yield { kind: 'encoded', ...sample };
+    },
+  };
+}
