@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelRunner, OutputTensor } from '../core/eval/evaluate.ts';
+import { inOrder, type ModelRunner, type OutputTensor } from '../core/eval/evaluate.ts';
 import { QuantLensError } from '../core/errors.ts';
 import type { PreprocessedTensorData } from '../core/preprocess/spec.ts';
 import { openSession } from '../runtime/ort.ts';
@@ -110,25 +110,23 @@ export function nodeEngine(ort: OrtLike, version: string, threads: number): Engi
 function commonApiRunner(ort: OrtLike, session: OrtSessionLike, dims: readonly number[]): ModelRunner {
   const inputName = session.inputNames[0];
   const outputNames = session.outputNames;
-  return {
-    async runChunk(inputs) {
-      const outputs: OutputTensor[][] = [];
-      const latenciesMs: number[] = [];
-      for (const data of inputs) {
-        const type = data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'uint8' : 'int8';
-        const started = performance.now();
-        let results;
-        try {
-          results = await session.run({ [inputName]: new ort.Tensor(type, data, dims) });
-        } catch (error) {
-          throw new QuantLensError('session-failed', `The model stopped running on onnxruntime-node: ${error instanceof Error ? error.message : String(error)}.`, 'Try --engine onnxruntime-web.', { cause: error });
-        }
-        latenciesMs.push(performance.now() - started);
-        outputs.push(outputNames.map((name) => ({ data: asFloat32(results[name].data), dims: [...results[name].dims] })));
+  return inOrder(async (inputs) => {
+    const outputs: OutputTensor[][] = [];
+    const latenciesMs: number[] = [];
+    for (const data of inputs) {
+      const type = data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'uint8' : 'int8';
+      const started = performance.now();
+      let results;
+      try {
+        results = await session.run({ [inputName]: new ort.Tensor(type, data, dims) });
+      } catch (error) {
+        throw new QuantLensError('session-failed', `The model stopped running on onnxruntime-node: ${error instanceof Error ? error.message : String(error)}.`, 'Try --engine onnxruntime-web.', { cause: error });
       }
-      return { outputs, latenciesMs };
-    },
-  };
+      latenciesMs.push(performance.now() - started);
+      outputs.push(outputNames.map((name) => ({ data: asFloat32(results[name].data), dims: [...results[name].dims] })));
+    }
+    return { outputs, latenciesMs };
+  });
 }
 
 function asFloat32(data: unknown): Float32Array {

@@ -20,6 +20,8 @@ import { openRunJournal, type ResumePoint, type RunJournal } from './checkpoint.
 
 /** Seed of the random sample order of early-verdict runs (the same order on every device). */
 const EARLY_VERDICT_ORDER_SEED = 7;
+/** At most this often does the progress on screen change (a chunk takes a few ms on small models). */
+const PROGRESS_EVERY_MS = 200;
 
 export interface ModelSource {
   name: string;
@@ -70,6 +72,11 @@ export class Evaluation {
 
   #abort: AbortController | null = null;
   #workers: { float: ModelWorker; quantized: ModelWorker; data: DataWorker } | null = null;
+  /**
+   * The sessions the workers hold after a run that ended well, and what they were opened for: a run of
+   * the same files on the same providers reuses them (no start-up, engine code already optimised).
+   */
+  #warm: { key: string; models: Record<ModelRole, ModelReport>; probes: ProbeResult[] } | null = null;
 
   /**
    * Runs both models on the dataset. Resolves when done, cancelled or failed (never throws).
@@ -81,11 +88,14 @@ export class Evaluation {
     this.#abort = abort;
     Object.assign(this, { config, phase: 'loading', progress: null, document: null, error: null, checkpointProblem: null });
     let journal: RunJournal | null = null;
-    const workers = this.#spawnWorkers();
+    const threads = wasmThreadsPerModel(navigator.hardwareConcurrency, globalThis.crossOriginIsolated);
+    const key = sessionKey(config, threads);
+    const warm = this.#warm?.key === key && Object.values(this.#workers ?? {}).every((w) => w.alive) && this.#workers ? this.#warm : null;
+    this.#warm = null; // taken: given back only if this run ends well
+    const workers = warm && this.#workers ? this.#workers : this.#spawnWorkers();
     try {
-      const probes = await workers.quantized.probe();
+      const probes = warm?.probes ?? await workers.quantized.probe();
       this.probes = probes;
-      const threads = wasmThreadsPerModel(navigator.hardwareConcurrency, globalThis.crossOriginIsolated);
       const load = async (role: ModelRole): Promise<ModelReport> => {
         const source = role === 'float' ? config.floatModel : config.quantizedModel;
         const selection = selectProvider(config.providers[role], probes);
@@ -97,7 +107,7 @@ export class Evaluation {
         });
         return { name: source.name, selection, loaded };
       };
-      const [float, quantized] = await Promise.all([load('float'), load('quantized')]);
+      const [float, quantized] = warm ? [warm.models.float, warm.models.quantized] : await Promise.all([load('float'), load('quantized')]);
       checkRunnable(float.loaded, quantized.loaded, config);
       const dims = tensorShape(config.spec, 1);
       await Promise.all([workers.float.setInputShape(dims), workers.quantized.setInputShape(dims)]);
@@ -112,6 +122,8 @@ export class Evaluation {
       const inputStats = {} as InputStats;
       if (!combined) journal = openRunJournal({ config, total: inputs.total, verdictSettings: $state.snapshot(this.verdictSettings), resume, onProblem: (problem) => (this.checkpointProblem = problem) });
       const startChunk = resume?.checkpoint.chunksDone ?? 0;
+      let lastProgress: Progress | null = null;
+      let shownAt = Number.NEGATIVE_INFINITY;
       const outcome = await evaluatePair({
         total: inputs.total,
         // An early verdict needs the samples in a random order; otherwise stream in dataset order (cacheable).
@@ -126,15 +138,23 @@ export class Evaluation {
         quantizedModel: workers.quantized.runner(),
         task: createTaskAccumulator(config.task ?? { kind: 'classification' }, config.dataset.classNames, config.spec),
         signal: abort.signal,
-        onProgress: (progress) => (this.progress = progress),
+        onProgress: (progress) => {
+          lastProgress = progress;
+          if (performance.now() - shownAt < PROGRESS_EVERY_MS) return;
+          shownAt = performance.now();
+          this.progress = progress;
+        },
       });
       if (this.#abort !== abort) return; // superseded by a newer run
+      this.progress = lastProgress;
       this.inputStats = inputStats;
       if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings), inputs, combined?.parts);
       this.phase = outcome.status === 'cancelled' ? 'cancelled' : 'done';
       if (outcome.status === 'complete' && !outcome.result) {
         throw new QuantLensError('dataset-empty', `None of the ${config.dataset.sampleCount} samples could be decoded.`, 'Check the dataset: every image was skipped.');
       }
+      // Ended well: keep the sessions for the next run of these files (a cancelled run may leave a chunk running).
+      if (outcome.status !== 'cancelled') this.#warm = { key, models: { float, quantized }, probes };
     } catch (error) {
       if (this.#abort !== abort) return;
       this.error = toErrorInfo(error);
@@ -159,13 +179,14 @@ export class Evaluation {
   }
 
   #spawnWorkers() {
-    // Fresh workers per run: a crashed or wedged worker from an earlier run never leaks into this one.
+    // Fresh workers unless the last run ended well with these files: a crashed or wedged worker never leaks into a run.
     this.#terminateWorkers();
     this.#workers = { float: new ModelWorker('float'), quantized: new ModelWorker('quantized'), data: new DataWorker() };
     return this.#workers;
   }
 
   #terminateWorkers(): void {
+    this.#warm = null;
     if (!this.#workers) return;
     for (const worker of Object.values(this.#workers)) worker.terminate();
     this.#workers = null;
@@ -209,6 +230,18 @@ function documentOf(result: EvaluationResult, status: ResultDocument['status'], 
     preprocess: { spec, fingerprint: inputs.preprocessFingerprint },
     verdictSettings,
   });
+}
+
+const blobIds = new WeakMap<Blob, number>();
+let nextBlobId = 0;
+/** What the sessions of a run depend on: the two files (by URL, or the very same Blob), providers, shape and threads. */
+function sessionKey(config: RunConfig, threads: number): string {
+  const file = (source: ModelSource) => {
+    if (source.url) return `${source.url}#${source.blob.size}`;
+    if (!blobIds.has(source.blob)) blobIds.set(source.blob, nextBlobId++);
+    return `blob:${blobIds.get(source.blob)}`;
+  };
+  return JSON.stringify([file(config.floatModel), file(config.quantizedModel), config.providers, tensorShape(config.spec, 1), threads]);
 }
 
 function withModelName(error: unknown, role: ModelRole, name: string): QuantLensError {

@@ -33,6 +33,8 @@ function watchForCrash(worker: Worker, label: string, hint: string): Promise<nev
 export class WorkerHandle<Api> {
   readonly remote: Comlink.Remote<Api>;
   readonly #crash: Promise<never>;
+  /** False once the worker has died (an idle one too: kept sessions are then not reused). */
+  alive = true;
   constructor(
     readonly worker: Worker,
     label: string,
@@ -40,7 +42,7 @@ export class WorkerHandle<Api> {
   ) {
     this.remote = Comlink.wrap<Api>(worker);
     this.#crash = watchForCrash(worker, label, hint);
-    this.#crash.catch(() => undefined); // observed through `call`; avoid an unhandled rejection
+    this.#crash.catch(() => (this.alive = false)); // observed through `call`; avoid an unhandled rejection
   }
   /** Awaits a worker call, failing fast if the worker dies meanwhile. */
   async call<T>(pending: Promise<Answer<T>>): Promise<T> {
@@ -67,6 +69,9 @@ export class ModelWorker {
   probe(): Promise<ProbeResult[]> {
     return this.#handle.call(this.#handle.remote.probe());
   }
+  get alive(): boolean {
+    return this.#handle.alive;
+  }
   /** The bytes are transferred to the worker: pass a copy if you still need them. */
   load(modelBytes: Uint8Array, provider: ProviderId, numThreads: number, options: LoadOptions = {}): Promise<LoadedModel> {
     return this.#handle.call(this.#handle.remote.load(Comlink.transfer(modelBytes, [modelBytes.buffer as ArrayBuffer]), provider, numThreads, options));
@@ -92,6 +97,9 @@ export class DataWorker {
   constructor() {
     const worker = new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
     this.#handle = new WorkerHandle(worker, 'data');
+  }
+  get alive(): boolean {
+    return this.#handle.alive;
   }
   inspectModel(modelBytes: Uint8Array): Promise<ModelInfo> {
     return this.#handle.call(Promise.resolve(this.#handle.remote.inspectModel(Comlink.transfer(modelBytes, [modelBytes.buffer as ArrayBuffer]))));

@@ -66,6 +66,30 @@ describe('Run the demo, in real Chromium', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('runs the same pair again in the workers it already has (sessions kept), with the same numbers', async () => {
+    const { page } = browser;
+    const created: string[] = [];
+    const onWorker = (worker: { url(): string }) => created.push(worker.url());
+    page.on('worker', onWorker);
+    // Counts the status turning to "Done" (the status already says Done from the first run).
+    await page.evaluate(() => {
+      const state = { done: 0, was: true };
+      (globalThis as unknown as { __done: typeof state }).__done = state;
+      new MutationObserver(() => {
+        const done = /^Done/.test(document.querySelector('[data-testid="run-status"]')?.textContent ?? '');
+        if (done && !state.was) state.done++;
+        state.was = done;
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Run the demo' }).click();
+    await page.waitForFunction(() => (globalThis as unknown as { __done: { done: number } }).__done.done === 1, null, { timeout: 60_000 });
+    page.off('worker', onWorker);
+    expect(created).toEqual([]);
+    expect(await page.getByTestId('float-checksum').textContent()).toBe(golden.float.predictionsChecksum);
+    expect(await page.getByTestId('quantized-checksum').textContent()).toBe(golden.quantized.predictionsChecksum);
+    expect(await count(browser, 'top1-quantized')).toBe(golden.quantized.top1Correct);
+  });
+
   it('states the uncertainty and follows the verdict settings', async () => {
     const { page } = browser;
     // No sample flipped correct -> wrong in the demo, so no bootstrap resample can show a loss.
@@ -85,11 +109,15 @@ describe('Run the demo, in real Chromium', () => {
     await page.locator('#quantized-model').setInputFiles(`${PROJECT_ROOT}public/demo/mnist-cnn.int8.qdq.onnx`);
     await page.getByTestId('dataset-row').first().getByRole('radio').check();
     await page.getByTestId('early-verdict-choice').check();
+    const created: string[] = [];
+    page.on('worker', (worker) => created.push(worker.url()));
     await page.getByRole('button', { name: 'Run both models' }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/^Done early: the verdict was settled after \d+ samples/);
     const used = Number((await page.getByTestId('early-verdict').textContent())!.match(/after (\d+) samples/)![1]);
     expect(used).toBeGreaterThan(0);
     expect(used).toBeLessThan(golden.sampleCount);
     expect(await page.getByTestId('verdict').getAttribute('data-outcome')).toBe('within');
+    // Other files (the same bytes, picked by hand): fresh workers, not the demo's sessions.
+    expect(created.filter((url) => /model\.worker/.test(url))).toHaveLength(2);
   });
 });

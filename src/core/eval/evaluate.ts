@@ -42,9 +42,25 @@ export interface ChunkOutput {
   latenciesMs: number[];
 }
 
-/** Runs a model on a chunk of single-sample inputs. The evaluator owns the inputs it passes. */
+/**
+ * Runs a model on a chunk of single-sample inputs. The evaluator owns the inputs it passes. Calls may
+ * overlap (the evaluator keeps two chunks in flight): a runner runs them one after the other, in call
+ * order (wrap it in `inOrder`).
+ */
 export interface ModelRunner {
   runChunk(inputs: PreprocessedTensorData[]): Promise<ChunkOutput>;
+}
+
+/** A runner whose overlapping calls run one at a time, in call order (engines do not run a session twice at once). */
+export function inOrder(run: ModelRunner['runChunk']): ModelRunner {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    runChunk(inputs) {
+      const result = tail.then(() => run(inputs));
+      tail = result.catch(() => undefined);
+      return result;
+    },
+  };
 }
 
 export interface EvaluationPlan<T extends TaskOutcome = TaskOutcome> {
@@ -68,7 +84,7 @@ export interface EvaluationPlan<T extends TaskOutcome = TaskOutcome> {
    * after the last chunk. The checkpoint is structured-clone-safe and no longer changes.
    */
   onCheckpoint?: (checkpoint: EvaluationCheckpoint) => void | Promise<void>;
-  /** Default: every 2 s or 512 samples, whichever comes first. */
+  /** Default: every 2 s or 512 samples (or a quarter of those done, when more), whichever comes first. */
   checkpointEvery?: { ms: number; samples: number };
 }
 
@@ -86,6 +102,9 @@ export interface EvaluationCheckpoint {
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = { ms: 2000, samples: 512 } as const;
+
+/** Chunks handed to the models before the first of them is scored (see evaluatePair). */
+const CHUNKS_IN_FLIGHT = 2;
 
 export interface EvaluationResult<T extends TaskOutcome = TaskOutcome> {
   /** Set when the run stopped early because the verdict was statistically settled. */
@@ -121,44 +140,66 @@ export async function evaluatePair<T extends TaskOutcome>(plan: EvaluationPlan<T
   const every = plan.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   let lastCheckpoint = { at: now(), done: clock.done };
 
-  for await (const chunk of early ? [] : plan.chunks) {
-    if (plan.signal?.aborted) {
-      cancelled = true;
-      break;
+  // Two chunks in flight: while the main thread scores chunk n, both workers already run chunk n+1,
+  // so neither waits for a round trip (outputs are still taken in order: same numbers as one at a time).
+  const source = plan.chunks[Symbol.asyncIterator]();
+  const inFlight: { chunk: PreparedChunk; outputs: Promise<[ChunkOutput, ChunkOutput]> | null }[] = [];
+  let exhausted = early !== null;
+  const launch = (chunk: PreparedChunk) => {
+    if (chunk.samples.length === 0) return { chunk, outputs: null };
+    const inputs = chunk.samples.map((s) => s.input);
+    // Each model gets its own buffers: hosts may transfer (detach) what they are given.
+    const outputs = Promise.all([plan.floatModel.runChunk(inputs.map((a) => a.slice())), plan.quantizedModel.runChunk(inputs)]);
+    outputs.catch(() => undefined); // a chunk dropped by a cancel or an early verdict must not report its failure
+    return { chunk, outputs };
+  };
+  try {
+    for (;;) {
+      while (!exhausted && inFlight.length < CHUNKS_IN_FLIGHT && !plan.signal?.aborted) {
+        const next = await source.next();
+        if (next.done) exhausted = true;
+        else inFlight.push(launch(next.value));
+      }
+      if (plan.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const current = inFlight.shift();
+      if (!current) break;
+      const { chunk } = current;
+      skipped.push(...chunk.failures);
+      if (current.outputs) {
+        const [floatOut, quantizedOut] = await current.outputs;
+        chunk.samples.forEach((sample, i) => plan.task.add(sample, floatOut.outputs[i], quantizedOut.outputs[i]));
+        latencies.float.push(...floatOut.latenciesMs);
+        latencies.quantized.push(...quantizedOut.latenciesMs);
+      }
+      chunksDone++;
+      const progress = clock.advance(chunk.samples.length + chunk.failures.length); // not inside ?.(): it must always count
+      plan.onProgress?.(progress);
+      early = plan.task.settled?.() ?? null;
+      if (early) break;
+      if (plan.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      // The sample step grows with the run (a checkpoint costs in proportion to the samples done): a quarter of them at most.
+      const due = now() - lastCheckpoint.at >= every.ms || clock.done - lastCheckpoint.done >= Math.max(every.samples, clock.done / 4);
+      if (plan.onCheckpoint && plan.task.snapshot && due && clock.done < plan.total) {
+        await plan.onCheckpoint({
+          chunksDone,
+          done: clock.done,
+          task: plan.task.snapshot(),
+          latencies: { float: latencies.float.slice(), quantized: latencies.quantized.slice() },
+          skipped: skipped.slice(),
+          elapsedMs: clock.elapsedMs(),
+        });
+        lastCheckpoint = { at: now(), done: clock.done };
+      }
     }
-    skipped.push(...chunk.failures);
-    if (chunk.samples.length > 0) {
-      const inputs = chunk.samples.map((s) => s.input);
-      // Each model gets its own buffers: hosts may transfer (detach) what they are given.
-      const [floatOut, quantizedOut] = await Promise.all([
-        plan.floatModel.runChunk(inputs.map((a) => a.slice())),
-        plan.quantizedModel.runChunk(inputs),
-      ]);
-      chunk.samples.forEach((sample, i) => plan.task.add(sample, floatOut.outputs[i], quantizedOut.outputs[i]));
-      latencies.float.push(...floatOut.latenciesMs);
-      latencies.quantized.push(...quantizedOut.latenciesMs);
-    }
-    chunksDone++;
-    const progress = clock.advance(chunk.samples.length + chunk.failures.length); // not inside ?.(): it must always count
-    plan.onProgress?.(progress);
-    early = plan.task.settled?.() ?? null;
-    if (early) break;
-    if (plan.signal?.aborted) {
-      cancelled = true;
-      break;
-    }
-    const due = now() - lastCheckpoint.at >= every.ms || clock.done - lastCheckpoint.done >= every.samples;
-    if (plan.onCheckpoint && plan.task.snapshot && due && clock.done < plan.total) {
-      await plan.onCheckpoint({
-        chunksDone,
-        done: clock.done,
-        task: plan.task.snapshot(),
-        latencies: { float: latencies.float.slice(), quantized: latencies.quantized.slice() },
-        skipped: skipped.slice(),
-        elapsedMs: clock.elapsedMs(),
-      });
-      lastCheckpoint = { at: now(), done: clock.done };
-    }
+  } finally {
+    // Stopped before the source ended (cancel, early verdict, error): let it clean up (a tensor cache it was writing).
+    if (!exhausted) await source.return?.();
   }
 
   const status = cancelled ? 'cancelled' : early ? 'settled' : 'complete';
