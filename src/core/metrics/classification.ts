@@ -5,6 +5,7 @@
 import { QuantLensError } from '../errors.ts';
 import { perClassReport } from './per-class.ts';
 import { argmax, isInTopK } from './ranking.ts';
+import { GrowableArray } from './growable.ts';
 import type { ClassificationResult, PerClassReport } from './types.ts';
 
 /** Accumulates top-1 / top-k accuracy and a confusion matrix over one model's outputs. */
@@ -12,8 +13,7 @@ export class ClassificationAccumulator {
   readonly #numClasses: number;
   readonly #k: number;
   readonly #confusion: Uint32Array;
-  #predictions = new Int32Array(1024);
-  #sampleCount = 0;
+  readonly #predictions = new GrowableArray('int32', 1024);
   #labelledCount = 0;
   #top1Correct = 0;
   #topKCorrect = 0;
@@ -37,7 +37,7 @@ export class ClassificationAccumulator {
     checkScores(scores, this.#numClasses);
     if (label !== null) checkLabel(label, this.#numClasses);
     const prediction = argmax(scores);
-    this.#storePrediction(prediction);
+    this.#predictions.push(prediction);
     if (label === null) return prediction;
 
     this.#labelledCount++;
@@ -54,11 +54,11 @@ export class ClassificationAccumulator {
   result(): ClassificationResult {
     const labelled = this.#labelledCount;
     const result: ClassificationResult = {
-      sampleCount: this.#sampleCount,
+      sampleCount: this.#predictions.length,
       labelledCount: labelled,
       top1Correct: this.#top1Correct,
       top1Accuracy: labelled === 0 ? Number.NaN : this.#top1Correct / labelled,
-      predictions: this.#predictions.slice(0, this.#sampleCount),
+      predictions: this.#predictions.copy(),
     };
     if (this.#hasTopK()) {
       result.topK = {
@@ -79,14 +79,6 @@ export class ClassificationAccumulator {
     return this.#numClasses > this.#k;
   }
 
-  #storePrediction(prediction: number): void {
-    if (this.#sampleCount === this.#predictions.length) {
-      const grown = new Int32Array(this.#predictions.length * 2);
-      grown.set(this.#predictions);
-      this.#predictions = grown;
-    }
-    this.#predictions[this.#sampleCount++] = prediction;
-  }
 }
 
 /** Throws when a sample's scores do not have one value per class. */

@@ -4,6 +4,7 @@
  */
 import { QuantLensError } from '../errors.ts';
 import { percentileOfSorted } from './latency.ts';
+import { GrowableArray } from './growable.ts';
 
 /**
  * Cosine similarity of two vectors, clipped to [-1, 1]: 1 when both are all zeros, 0 when only
@@ -42,8 +43,7 @@ export interface EmbeddingSimilarityResult {
 
 /** Accumulates cosine(float embedding, quantized embedding), 8 bytes per sample. */
 export class EmbeddingSimilarityAccumulator {
-  #cosines = new Float64Array(1024);
-  #count = 0;
+  readonly #cosines = new GrowableArray('float64', 1024);
 
   /** Adds one sample's two embeddings; returns their cosine similarity. */
   add(floatEmbedding: ArrayLike<number>, quantizedEmbedding: ArrayLike<number>): number {
@@ -52,18 +52,13 @@ export class EmbeddingSimilarityAccumulator {
       throw new QuantLensError('invalid-input', 'An embedding holds NaN or infinite values.',
         'Check the model outputs; a NaN usually means the quantized model overflowed.');
     }
-    if (this.#count === this.#cosines.length) {
-      const grown = new Float64Array(this.#cosines.length * 2);
-      grown.set(this.#cosines);
-      this.#cosines = grown;
-    }
-    this.#cosines[this.#count++] = cosine;
+    this.#cosines.push(cosine);
     return cosine;
   }
 
   /** Mean, minimum and low percentiles so far (NaN when empty). */
   result(): EmbeddingSimilarityResult {
-    const cosines = this.#cosines.subarray(0, this.#count);
+    const cosines = this.#cosines.view();
     if (cosines.length === 0) {
       return { sampleCount: 0, meanCosine: Number.NaN, minCosine: Number.NaN, minSampleIndex: -1,
         p1Cosine: Number.NaN, p5Cosine: Number.NaN, medianCosine: Number.NaN };

@@ -6,7 +6,8 @@ import { topConfidence } from '../metrics/confidence.ts';
 import type { AgreementResult, ClassificationResult, PerClassReport } from '../metrics/types.ts';
 import type { EarlyVerdict, MetricRow, PairAccumulator, TaskOutcome, TaskSettings } from './types.ts';
 import { SequentialVerdict } from '../stats/sequential.ts';
-import { segmentTables, type SegmentSample, type SegmentTable } from './segments.ts';
+import { SegmentSamples, segmentTables, type SegmentColumns, type SegmentSample, type SegmentTable } from './segments.ts';
+import { GrowableArray } from '../metrics/growable.ts';
 import type { LabelMapping } from '../data/formats/labels.ts';
 import { checkSnapshot, scoresFor, type SnapshotHeader } from './snapshot.ts';
 
@@ -30,7 +31,10 @@ export interface ClassificationOutcome extends TaskOutcome {
   samples: { indices: Int32Array; labels: Int32Array; floatConfidence: Float32Array; quantizedConfidence: Float32Array };
 }
 
-/** Per sample in run order, what the accumulators counted (structured-clone-safe). */
+/**
+ * Per sample in run order, what the accumulators counted (structured-clone-safe). Layout 2 keeps the
+ * segment samples in columns; layout 1 (checkpoints written before) as one object each.
+ */
 export interface ClassificationSnapshot extends SnapshotHeader {
   kind: 'classification';
   /** null before the first sample. */
@@ -42,7 +46,10 @@ export interface ClassificationSnapshot extends SnapshotHeader {
   /** 1 when the label was in the model's top k. */
   topKHits: { float: Uint8Array; quantized: Uint8Array };
   confidence: { float: Float64Array; quantized: Float64Array };
-  segmentSamples: SegmentSample[];
+  /** Layout 2. */
+  segments?: SegmentColumns;
+  /** Layout 1. */
+  segmentSamples?: SegmentSample[];
   /** Samples whose class had no output in the label map (their labels above are already mapped). */
   unmappedSamples: number;
 }
@@ -50,11 +57,12 @@ export interface ClassificationSnapshot extends SnapshotHeader {
 export class ClassificationPair implements PairAccumulator<ClassificationOutcome> {
   #models: { float: ClassificationAccumulator; quantized: ClassificationAccumulator } | null = null;
   readonly #agreement = new AgreementAccumulator();
-  readonly #indices: number[] = [];
-  readonly #labels: number[] = [];
-  readonly #confidence = { float: [] as number[], quantized: [] as number[] };
-  readonly #topKHits = { float: [] as number[], quantized: [] as number[] };
-  readonly #segmentSamples: SegmentSample[] = [];
+  // Per sample, in columns: a few bytes each, so a run of 100,000 samples keeps a few MB.
+  readonly #indices = new GrowableArray('int32', 1024);
+  readonly #labels = new GrowableArray('int32', 1024);
+  readonly #confidence = { float: new GrowableArray('float64', 1024), quantized: new GrowableArray('float64', 1024) };
+  readonly #topKHits = { float: new GrowableArray('uint8', 1024), quantized: new GrowableArray('uint8', 1024) };
+  readonly #segmentSamples = new SegmentSamples();
   readonly #sequential: SequentialVerdict | null;
   #early: EarlyVerdict | null = null;
   #unmapped = 0;
@@ -91,7 +99,7 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     this.#topKHits.quantized.push(label !== null && isInTopK(quantizedScores, label, this.topK) ? 1 : 0);
     if (sample.label !== null) this.#judge(floatPrediction === sample.label, quantizedPrediction === sample.label);
     if (sample.label !== null) {
-      this.#segmentSamples.push({
+      this.#segmentSamples.add({
         label: sample.label,
         floatCorrect: floatPrediction === sample.label,
         quantizedCorrect: quantizedPrediction === sample.label,
@@ -114,21 +122,21 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     const models = this.#models;
     return {
       kind: 'classification',
-      version: 1,
+      version: 2,
       numClasses: models ? models.float.perClass().classes.length : null,
-      indices: Int32Array.from(this.#indices),
-      labels: Int32Array.from(this.#labels),
+      indices: this.#indices.copy(),
+      labels: this.#labels.copy(),
       predictions: { float: models?.float.result().predictions ?? new Int32Array(0), quantized: models?.quantized.result().predictions ?? new Int32Array(0) },
-      topKHits: { float: Uint8Array.from(this.#topKHits.float), quantized: Uint8Array.from(this.#topKHits.quantized) },
-      confidence: { float: Float64Array.from(this.#confidence.float), quantized: Float64Array.from(this.#confidence.quantized) },
-      segmentSamples: this.#segmentSamples.map((s) => ({ ...s })),
+      topKHits: { float: this.#topKHits.float.copy(), quantized: this.#topKHits.quantized.copy() },
+      confidence: { float: this.#confidence.float.copy(), quantized: this.#confidence.quantized.copy() },
+      segments: this.#segmentSamples.columns(),
       unmappedSamples: this.#unmapped,
     };
   }
 
   /** Replays the snapshot's samples into this fresh accumulator (scores rebuilt by `scoresFor`). */
   restore(state: ClassificationSnapshot): void {
-    const saved = checkSnapshot<ClassificationSnapshot>(state, 'classification');
+    const saved = checkSnapshot<ClassificationSnapshot>(state, 'classification', [1, 2]);
     if (this.#indices.length > 0) throw new Error('restore needs a fresh accumulator');
     if (saved.numClasses === null) return;
     const models = { float: new ClassificationAccumulator(saved.numClasses, this.topK), quantized: new ClassificationAccumulator(saved.numClasses, this.topK) };
@@ -148,7 +156,8 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
       this.#topKHits.quantized.push(saved.topKHits.quantized[i]);
       if (label !== null) this.#judge(floatPrediction === label, quantizedPrediction === label);
     }
-    this.#segmentSamples.push(...saved.segmentSamples);
+    if (saved.segments) this.#segmentSamples.addColumns(saved.segments);
+    else for (const sample of saved.segmentSamples ?? []) this.#segmentSamples.add(sample);
     this.#unmapped = saved.unmappedSamples;
   }
 
@@ -170,6 +179,7 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     const quantized = summarize(this.#models.quantized);
     const agreement = this.#agreement.result();
     const of = float.classification.labelledCount;
+    const segmentColumns = this.#segmentSamples.columns();
     const metrics: MetricRow[] = [
       { id: 'top1', name: 'Top-1 accuracy', unit: 'proportion', delta: metricDelta(float.classification.top1Accuracy, quantized.classification.top1Accuracy), counts: { float: float.classification.top1Correct, quantized: quantized.classification.top1Correct, of } },
     ];
@@ -180,10 +190,7 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
     metrics.push({ id: 'macro-f1', name: 'Macro F1', unit: 'proportion', delta: metricDelta(float.perClass.macroF1, quantized.perClass.macroF1) });
     return {
       kind: 'classification',
-      primaryOutcomes: {
-        float: Uint8Array.from(this.#segmentSamples, (s) => Number(s.floatCorrect)),
-        quantized: Uint8Array.from(this.#segmentSamples, (s) => Number(s.quantizedCorrect)),
-      },
+      primaryOutcomes: { float: segmentColumns.floatCorrect, quantized: segmentColumns.quantizedCorrect },
       metrics,
       agreement: [
         { id: 'top1-agreement', name: 'Same top-1 prediction', value: agreement.top1Agreement, unit: 'proportion', detail: `${agreement.top1Agree} of ${agreement.sampleCount} samples get the same answer from both models.` },
@@ -198,10 +205,10 @@ export class ClassificationPair implements PairAccumulator<ClassificationOutcome
       segments: segmentTables(this.#segmentSamples, (label) => this.classNames[label] ?? String(label)),
       unmappedSamples: this.#unmapped,
       samples: {
-        indices: Int32Array.from(this.#indices),
-        labels: Int32Array.from(this.#labels),
-        floatConfidence: Float32Array.from(this.#confidence.float),
-        quantizedConfidence: Float32Array.from(this.#confidence.quantized),
+        indices: this.#indices.copy(),
+        labels: this.#labels.copy(),
+        floatConfidence: Float32Array.from(this.#confidence.float.view()),
+        quantizedConfidence: Float32Array.from(this.#confidence.quantized.view()),
       },
     };
   }

@@ -12,13 +12,13 @@ import type { TaskKind } from './types.ts';
 /** What every task snapshot starts with: which task wrote it, in which layout. */
 export interface SnapshotHeader {
   kind: TaskKind;
-  version: 1;
+  version: number;
 }
 
-/** Throws unless `state` is a snapshot of this task, in the layout this code reads. */
-export function checkSnapshot<S extends SnapshotHeader>(state: unknown, kind: TaskKind): S {
+/** Throws unless `state` is a snapshot of this task, in a layout this code reads. */
+export function checkSnapshot<S extends SnapshotHeader>(state: unknown, kind: TaskKind, versions: readonly number[] = [1]): S {
   const header = state as Partial<SnapshotHeader> | null;
-  if (header?.kind !== kind || header.version !== 1) {
+  if (header?.kind !== kind || !versions.includes(header.version as number)) {
     throw new QuantLensError('invalid-input', `The checkpoint is not one of a ${kind} run (${header?.kind ?? 'unknown'}, layout ${String(header?.version)}).`,
       'Discard the interrupted run and start it again.');
   }

@@ -11,7 +11,7 @@
 import { QuantLensError } from '../../errors.ts';
 import { accumulateClass } from './coco-accumulate.ts';
 import { COCO_IOU_THRESHOLDS, matchImageClass } from './coco-match.ts';
-import { GrowableArray } from './growable.ts';
+import { GrowableArray } from '../growable.ts';
 import type { DetectionClassResult, DetectionResult, ImageDetections, ImageGroundTruth } from './types.ts';
 
 /** Options of DetectionAccumulator. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ClassificationSnapshot } from '../../../../src/core/tasks/classification.ts';
 import { createTaskAccumulator, type ClassificationOutcome, type PairAccumulator, type TaskSettings } from '../../../../src/core/tasks/index.ts';
 import type { OutputTensor, PreparedSample } from '../../../../src/core/eval/evaluate.ts';
 import type { PreprocessSpec } from '../../../../src/core/preprocess/spec.ts';
@@ -53,6 +54,26 @@ describe('classification snapshot', () => {
   it.each([0, 1, 64, 150, 299, 300])('resumes after %i samples with the same result', (cut) => {
     const { expected, actual } = roundTrip(() => createTaskAccumulator({ kind: 'classification', topK: 3 }, Array.from({ length: 12 }, (_, i) => `class ${i}`), spec(1)), steps, cut);
     expect(actual).toEqual(expected);
+  });
+
+  it('reads checkpoints of layout 1 (segment samples as objects), written before the columns', () => {
+    const make = () => createTaskAccumulator({ kind: 'classification', topK: 3 }, Array.from({ length: 12 }, (_, i) => `class ${i}`), spec(1));
+    const whole = make();
+    for (const s of steps) whole.add(s.sample, s.float, s.quantized);
+    const first = make();
+    for (const s of steps.slice(0, 150)) first.add(s.sample, s.float, s.quantized);
+    const { segments, ...rest } = first.snapshot!() as ClassificationSnapshot;
+    expect(segments!.tagSets).toEqual([{ light: 'day' }, { light: 'night' }]); // each distinct tag record once
+    // Layout 1, as the previous version stored it: one object per labelled sample.
+    const labelled = steps.slice(0, 150).filter((s) => s.sample.label !== null);
+    const segmentSamples = Array.from(segments!.labels, (label, i) => ({
+      label, floatCorrect: segments!.floatCorrect[i] === 1, quantizedCorrect: segments!.quantizedCorrect[i] === 1,
+      size: labelled[i].sample.imageSize!, tags: labelled[i].sample.tags!,
+    }));
+    const resumed = make();
+    resumed.restore!(structuredClone({ ...rest, version: 1, segmentSamples }));
+    for (const s of steps.slice(150)) resumed.add(s.sample, s.float, s.quantized);
+    expect(resumed.finish()).toEqual(whole.finish());
   });
 
   it('keeps a label mapping\'s effect: mapped labels and the unmapped count', () => {

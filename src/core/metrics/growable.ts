@@ -1,9 +1,11 @@
-/** Compact append-only typed arrays (detections of thousands of images without per-object overhead). */
+/** Compact append-only typed arrays: per-sample results of large runs without per-value overhead. */
 
-type TypedArrayOf<T> = T extends 'float64' ? Float64Array : Uint32Array;
+const CONSTRUCTORS = { float64: Float64Array, float32: Float32Array, int32: Int32Array, uint32: Uint32Array, uint8: Uint8Array } as const;
+type Kind = keyof typeof CONSTRUCTORS;
+export type TypedArrayOf<K extends Kind> = InstanceType<(typeof CONSTRUCTORS)[K]>;
 
-/** An append-only Float64Array or Uint32Array that doubles its capacity when full. */
-export class GrowableArray<K extends 'float64' | 'uint32'> {
+/** An append-only typed array that doubles its capacity when full. */
+export class GrowableArray<K extends Kind> {
   #values: TypedArrayOf<K>;
   #length = 0;
   readonly #kind: K;
@@ -32,7 +34,12 @@ export class GrowableArray<K extends 'float64' | 'uint32'> {
     return this.#values.subarray(0, this.#length) as TypedArrayOf<K>;
   }
 
+  /** The values so far, as a copy of their own. */
+  copy(): TypedArrayOf<K> {
+    return this.#values.slice(0, this.#length) as TypedArrayOf<K>;
+  }
+
   #allocate(capacity: number): TypedArrayOf<K> {
-    return (this.#kind === 'float64' ? new Float64Array(capacity) : new Uint32Array(capacity)) as TypedArrayOf<K>;
+    return new CONSTRUCTORS[this.#kind](capacity) as TypedArrayOf<K>;
   }
 }
