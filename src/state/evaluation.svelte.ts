@@ -88,6 +88,7 @@ export class Evaluation {
     this.#abort = abort;
     Object.assign(this, { config, phase: 'loading', progress: null, document: null, error: null, checkpointProblem: null });
     let journal: RunJournal | null = null;
+    const startedAt = performance.now();
     const threads = wasmThreadsPerModel(navigator.hardwareConcurrency, globalThis.crossOriginIsolated);
     const key = sessionKey(config, threads);
     const warm = this.#warm?.key === key && Object.values(this.#workers ?? {}).every((w) => w.alive) && this.#workers ? this.#warm : null;
@@ -112,6 +113,9 @@ export class Evaluation {
       const dims = tensorShape(config.spec, 1);
       await Promise.all([workers.float.setInputShape(dims), workers.quantized.setInputShape(dims)]);
       if (abort.signal.aborted) return;
+      // Where the time went, for the benchmark and the browser's performance panel.
+      const loopAt = performance.now();
+      performance.measure('quantlens:load', { start: startedAt, end: loopAt, detail: { warm: Boolean(warm) } });
       this.phase = 'running';
       // What the run reads (the split's test part; cached tensors when this dataset + spec ran before) and its fingerprints.
       // Field samples only next to a classification test set, and never under an early verdict (see RunConfig).
@@ -146,6 +150,7 @@ export class Evaluation {
         },
       });
       if (this.#abort !== abort) return; // superseded by a newer run
+      performance.measure('quantlens:loop', { start: loopAt, detail: { status: outcome.status, samples: outcome.result?.sampleCount ?? 0 } });
       this.progress = lastProgress;
       this.inputStats = inputStats;
       if (outcome.result) this.document = documentOf(outcome.result, outcome.status, config, { float, quantized }, $state.snapshot(this.verdictSettings), inputs, combined?.parts);

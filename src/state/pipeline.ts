@@ -103,6 +103,8 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
   let finished = false;
   const prepare = (from: number) =>
     dataWorker.request((remote) => remote.prepareRange(dataset.id, from, Math.min(dataset.sampleCount, from + CHUNK_SIZE), spec, content, caching && setId ? { setId, chunk: from / CHUNK_SIZE } : null));
+  /** Whether every chunk write of the set landed (waits for those still in flight). */
+  const settled = () => (setId && caching ? dataWorker.request((remote) => remote.settleCacheWrites(setId)).catch(() => false) : Promise.resolve(false));
   try {
     const first = startChunk * CHUNK_SIZE;
     let next: ReturnType<typeof prepare> | null = first < dataset.sampleCount ? prepare(first) : null;
@@ -110,8 +112,7 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
       const current: ReturnType<typeof prepare> = next;
       next = from + CHUNK_SIZE < dataset.sampleCount ? prepare(from + CHUNK_SIZE) : null;
       next?.catch(() => undefined); // its error surfaces when awaited in the next round
-      const { chunk, cached } = await timed(current);
-      if (!cached) caching = false;
+      const chunk = await timed(current);
       totals.chunkCount++;
       totals.sampleCount += chunk.samples.length;
       totals.sizeBytes += chunk.samples.reduce((n, s) => n + s.input.byteLength, 0);
@@ -119,10 +120,12 @@ export async function* preparedChunks(dataset: DatasetSummary, plan: InputPlan, 
     }
     finished = !signal.aborted;
   } finally {
-    // A complete set only: an interrupted or failed one would make later runs skip samples.
-    if (setId && caching && finished) await completeTensorSet(setId, totals);
+    // A complete set only: an interrupted or failed one would make later runs skip samples. Writes
+    // still in flight land first, so none arrives after the set is deleted.
+    const stored = await settled();
+    if (setId && stored && finished) await completeTensorSet(setId, totals);
     else if (setId) await deleteTensorSet(setId).catch(() => undefined);
-    Object.assign(stats ?? {}, { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs, cachedNow: Boolean(setId && caching && finished) } satisfies InputStats);
+    Object.assign(stats ?? {}, { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs, cachedNow: Boolean(setId && stored && finished) } satisfies InputStats);
     performance.measure('quantlens:inputs', { start: started, detail: { source: content === 'inputs' ? 'stored-inputs' : 'decoded', waitMs } });
   }
 }

@@ -33,6 +33,23 @@ export interface CacheTarget {
   chunk: number;
 }
 
+/**
+ * Tensor-cache writes in flight, per set: a prepared chunk goes back to the run without waiting for
+ * its write (IndexedDB commits in another process; the next chunk decodes meanwhile). A set whose
+ * write failed once writes nothing more; at most MAX_PENDING_WRITES wait at once (memory stays bounded).
+ */
+const cacheWrites = new Map<string, { pending: Promise<boolean>[]; failed: boolean }>();
+const MAX_PENDING_WRITES = 4;
+
+async function writeChunkLater(target: CacheTarget, chunk: PreparedChunk): Promise<void> {
+  let writes = cacheWrites.get(target.setId);
+  if (!writes) cacheWrites.set(target.setId, (writes = { pending: [], failed: false }));
+  if (writes.failed) return;
+  const state = writes;
+  state.pending.push(putTensorChunk(packChunk(target.setId, target.chunk, chunk)).then(() => true, () => (state.failed = true, false)));
+  while (state.pending.length > MAX_PENDING_WRITES) await state.pending.shift();
+}
+
 const api = {
   /** Reads a model's graph (inputs, outputs, format) off the main thread; the bytes are transferred. */
   inspectModel(modelBytes: Uint8Array): Answer<ModelInfo> {
@@ -73,17 +90,27 @@ const api = {
   },
 
   /**
-   * Reads samples [from, to) from IndexedDB, prepares them, and writes them to the tensor cache
-   * when `cache` says where. `cached` is false when the cache write failed (the run goes on).
+   * Reads samples [from, to) from IndexedDB, prepares them, and starts writing them to the tensor
+   * cache when `cache` says where (`settleCacheWrites` tells whether every write of the set landed).
    */
-  async prepareRange(datasetId: string, from: number, to: number, spec: PreprocessSpec, content: SampleContent, cache: CacheTarget | null): Promise<Answer<{ chunk: PreparedChunk; cached: boolean }>> {
+  async prepareRange(datasetId: string, from: number, to: number, spec: PreprocessSpec, content: SampleContent, cache: CacheTarget | null): Promise<Answer<PreparedChunk>> {
     const result = await answer(async () => {
       const chunk = await prepareRows(await readSamples(datasetId, from, to), spec, content, browserDecoder);
-      let cached = false;
-      if (cache) cached = await putTensorChunk(packChunk(cache.setId, cache.chunk, chunk)).then(() => true, () => false);
-      return { chunk, cached };
+      if (cache) await writeChunkLater(cache, chunk); // packs a copy before the chunk's buffers are transferred
+      return chunk;
     });
-    return result.ok ? Comlink.transfer(result, transferChunk(result.value.chunk)) : result;
+    return result.ok ? Comlink.transfer(result, transferChunk(result.value)) : result;
+  },
+
+  /** Waits for the set's cache writes; true when every chunk written for it was stored. Forgets the set. */
+  async settleCacheWrites(setId: string): Promise<Answer<boolean>> {
+    return answer(async () => {
+      const writes = cacheWrites.get(setId);
+      cacheWrites.delete(setId);
+      if (!writes) return true;
+      const stored = await Promise.all(writes.pending);
+      return !writes.failed && stored.every(Boolean);
+    });
   },
 
   /** Cached chunks [from, to) in one transaction, each sample owning its buffer. */
