@@ -30,31 +30,35 @@ describe('Dataset storage in real Chromium', () => {
 
   /** Stored rows are consistent: every dataset complete, and the samples are exactly theirs. */
 
-  it('upgrades a version-2 database: its dataset and run are kept, and the dataset gets its fingerprint', async () => {
+  // Every schema the app has shipped: 1 (datasets, samples), 2 (+ runs), 3 and 4 (resume.e2e.ts upgrades 3).
+  it.each([1, 2])('upgrades a version-%i database: its dataset (and run) are kept, and the dataset gets its fingerprint', async (from) => {
     const { page } = browser;
     // On the app's origin, but not the app: create the v2 schema and rows with raw IndexedDB calls.
     await page.goto(`${server.url}demo/demo.json`);
     const samples = demo.testSet.samples.slice(0, 3);
-    await page.evaluate(async (input) => {
+    await page.evaluate(async ({ input, from }) => {
+      // Start from nothing (the case before left a current database in this profile).
+      await new Promise((resolve, reject) => Object.assign(indexedDB.deleteDatabase('quantlens'), { onsuccess: resolve, onerror: reject }));
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('quantlens', 2);
+        const request = indexedDB.open('quantlens', from);
         request.onupgradeneeded = () => {
           const d = request.result;
           d.createObjectStore('datasets', { keyPath: 'id' });
           d.createObjectStore('samples', { keyPath: ['datasetId', 'index'] }).createIndex('byDataset', 'datasetId');
+          if (from < 2) return;
           d.createObjectStore('runs', { keyPath: 'id' });
           d.createObjectStore('runDocuments', { keyPath: 'id' });
         };
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const tx = db.transaction(['datasets', 'samples', 'runs'], 'readwrite');
-      tx.objectStore('datasets').put({ id: 'v2-digits', name: 'v2 digits', source: 'folder', createdAt: 1, sampleCount: input.length, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], sizeBytes: 1, skipped: [], schemaVersion: 2, complete: true });
+      const tx = db.transaction(from < 2 ? ['datasets', 'samples'] : ['datasets', 'samples', 'runs'], 'readwrite');
+      tx.objectStore('datasets').put({ id: 'v2-digits', name: 'v2 digits', source: 'folder', createdAt: 1, sampleCount: input.length, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], sizeBytes: 1, skipped: [], schemaVersion: from, complete: true });
       input.forEach((s, index) => tx.objectStore('samples').put({ datasetId: 'v2-digits', index, name: s.name, label: s.label, mime: 'image/png', bytes: new Uint8Array(s.bytes).buffer }));
-      tx.objectStore('runs').put({ id: 'run-v2', createdAt: '2024-01-01T00:00:00.000Z', status: 'complete', floatModel: 'f.onnx', quantizedModel: 'q.onnx', dataset: 'v2 digits', sampleCount: 3, top1: { float: 1, quantized: 1, delta: 0, relative: 0 }, providers: { float: 'WebAssembly', quantized: 'WebAssembly' } });
+      if (from >= 2) tx.objectStore('runs').put({ id: 'run-v2', createdAt: '2024-01-01T00:00:00.000Z', status: 'complete', floatModel: 'f.onnx', quantizedModel: 'q.onnx', dataset: 'v2 digits', sampleCount: 3, top1: { float: 1, quantized: 1, delta: 0, relative: 0 }, providers: { float: 'WebAssembly', quantized: 'WebAssembly' } });
       await new Promise((resolve) => (tx.oncomplete = resolve));
       db.close();
-    }, samples.map((s) => ({ name: s.name, label: s.label, bytes: Array.from(new Uint8Array(s.bytes)) })));
+    }, { input: samples.map((s) => ({ name: s.name, label: s.label, bytes: Array.from(new Uint8Array(s.bytes)) })), from });
 
     await page.goto(server.url);
     const row = page.getByTestId('dataset-row').filter({ hasText: 'v2 digits' });
@@ -63,7 +67,7 @@ describe('Dataset storage in real Chromium', () => {
     const version = await page.evaluate(() => indexedDB.databases().then((list) => list.find((d) => d.name === 'quantlens')?.version));
     expect(version).toBe(4);
     const counts = await rawStoreCounts(page);
-    expect(counts).toMatchObject({ datasets: 1, samples: 3, runs: 1, catalogs: 1, tensorSets: 0 });
+    expect(counts).toMatchObject({ datasets: 1, samples: 3, runs: from < 2 ? 0 : 1, catalogs: 1, tensorSets: 0 });
   });
 
   it('splits a dataset by seed, stratified and disjoint by content, and evaluates the test part', async () => {
