@@ -23,7 +23,8 @@ export class Preflight {
   error = $state.raw<ErrorInfo | null>(null);
   busy = $state(false);
   #generation = 0;
-  #worker: AnalysisWorker | null = null;
+  /** One worker per check, ended when it answers: it received both models whole (see check). */
+  #workers: AnalysisWorker[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   /** Checks after `delayMs` without a newer request (form edits re-check once, not per keystroke). */
@@ -38,11 +39,14 @@ export class Preflight {
     const generation = ++this.#generation;
     this.busy = true;
     this.error = null;
+    // The worker gets both files whole and parses them. Ending it after the check frees those copies at once; an idle
+    // worker kept them until its next GC (issue 10's load test: 239 MB per check for a 200 MB + 50 MB pair, still there during the run).
+    const worker = new AnalysisWorker();
+    this.#workers.push(worker);
     try {
       const [floatBytes, quantizedBytes] = await Promise.all([input.floatModel.arrayBuffer(), input.quantizedModel.arrayBuffer()]);
-      this.#worker ??= new AnalysisWorker();
       const source = input.dataset && input.spec ? { datasetId: input.dataset.id, spec: $state.snapshot(input.spec), count: PREFLIGHT_SAMPLES } : null;
-      const result = await this.#worker.preflight(new Uint8Array(floatBytes), new Uint8Array(quantizedBytes), source);
+      const result = await worker.preflight(new Uint8Array(floatBytes), new Uint8Array(quantizedBytes), source);
       if (generation === this.#generation) this.result = result;
     } catch (error) {
       if (generation === this.#generation) {
@@ -50,6 +54,8 @@ export class Preflight {
         this.error = toErrorInfo(error);
       }
     } finally {
+      worker.terminate();
+      this.#workers = this.#workers.filter((w) => w !== worker);
       if (generation === this.#generation) this.busy = false;
     }
   }
@@ -68,7 +74,7 @@ export class Preflight {
 
   dispose(): void {
     this.clear();
-    this.#worker?.terminate();
-    this.#worker = null;
+    for (const worker of this.#workers) worker.terminate();
+    this.#workers = [];
   }
 }

@@ -47,7 +47,6 @@ export class Workbench {
   /** Whether a run of the selected dataset also evaluates those field samples, as their own segment. */
   includeFieldSamples = $state(false);
   picked = $state.raw<Record<ModelRole, PickedModel>>({ float: { info: null, problem: null }, quantized: { info: null, problem: null } });
-  #inspector: DataWorker | null = null;
 
   readonly selectedDataset = $derived(this.datasets.find((d) => d.id === this.selectedDatasetId) ?? null);
 
@@ -140,15 +139,19 @@ export class Workbench {
   async pickModel(role: ModelRole, file: File): Promise<void> {
     this.models = { ...this.models, [role]: null };
     let picked: PickedModel;
+    // A worker per pick, ended right after: it received the whole file, and an idle worker kept that copy until
+    // its next GC (in issue 10's load test a 200 MB model's copy was still there during the run).
+    const inspector = new DataWorker();
     try {
-      this.#inspector ??= new DataWorker();
-      const info = await this.#inspector.inspectModel(new Uint8Array(await file.arrayBuffer()));
+      const info = await inspector.inspectModel(new Uint8Array(await file.arrayBuffer()));
       picked = { info, problem: null };
       this.models = { ...this.models, [role]: { name: file.name, blob: file } satisfies ModelSource };
       if (role === 'float' && info.inputs[0]) this.spec = suggestSpec(info.inputs[0]);
     } catch (error) {
       const { message, hint } = toErrorInfo(error);
       picked = { info: null, problem: `'${file.name}': ${message} ${hint}` };
+    } finally {
+      inspector.terminate();
     }
     this.picked = { ...this.picked, [role]: picked };
   }
