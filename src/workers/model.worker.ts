@@ -35,6 +35,15 @@ export type Answer<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 let session: ModelSession | null = null;
 let runner: ModelRunner | null = null;
 
+/**
+ * Gives a model's bytes back at once rather than at the next garbage collection, which may be far
+ * off (the engine's memory is not the JS heap): 200 MB less held during the run of a 200 MB model.
+ */
+function freeBytes(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  buffer.transfer?.(0);
+}
+
 async function answer<T>(work: () => Promise<T>): Promise<Answer<T>> {
   try {
     return { ok: true, value: await work() };
@@ -58,6 +67,7 @@ const api = {
       const freeDimensionOverrides = options.inputDims ? staticShapeOverrides(info.inputs[0], options.inputDims) : undefined;
       const opened = await openSession(modelBytes, { provider, numThreads, webnn: options.webnn, freeDimensionOverrides });
       session = opened;
+      freeBytes(modelBytes); // the engine holds its own copy now
       return { info, provider: opened.provider, numThreads, loadMs: performance.now() - started };
     }),
 
