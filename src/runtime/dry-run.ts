@@ -18,7 +18,8 @@ const ZEROS: Record<string, (n: number) => TensorIn['data']> = {
 export async function runOnce(session: ModelSession, dims: readonly number[]): Promise<void> {
   const input = session.inputs[0];
   const zeros = input ? ZEROS[input.dtype] : undefined;
-  if (!input || !zeros) return; // other input types are refused by the preprocessing check, with its own message
+  // Other input types are refused by the preprocessing check, extra inputs by the input check, each with its own message.
+  if (session.inputs.length !== 1 || !zeros) return;
   try {
     await session.run({ [input.name]: { data: zeros(dims.reduce((n, d) => n * d, 1)), dims } });
   } catch (error) {

@@ -4,7 +4,6 @@
  */
 import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import { assertMemoryFits } from '../core/providers/memory.ts';
-import { assertLoadable } from '../core/onnx/loadable.ts';
 import { readDeviceMemory } from '../workers/device-limits.ts';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
@@ -164,7 +163,6 @@ export class Workbench {
       assertMemoryFits(footprints, readDeviceMemory());
       this.#inspector ??= new DataWorker();
       const opened = await this.#inspector.openModel(modelFile, dataFiles);
-      assertLoadable(opened.info); // e.g. inputs the run could not feed: said now, not when the run starts
       picked = { info: opened.info, problem: null, dataFiles: opened.dataFiles };
       const blob = opened.bytes ? new Blob([opened.bytes as Uint8Array<ArrayBuffer>]) : modelFile;
       this.models = { ...this.models, [role]: { name: modelFile.name, blob } satisfies ModelSource };

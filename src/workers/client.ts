@@ -15,6 +15,8 @@ import type { ProviderId, ProbeResult } from '../core/providers/table.ts';
 import type { Answer, LoadedModel, LoadOptions, ModelWorkerApi } from './model.worker.ts';
 import type { DataWorkerApi } from './data.worker.ts';
 import type { BundledModel } from '../core/onnx/bundle.ts';
+import type { ModelInfo } from '../core/onnx/info.ts';
+import { inputProblem } from '../core/onnx/loadable.ts';
 
 export type ModelRole = 'float' | 'quantized';
 
@@ -69,7 +71,7 @@ export class WorkerHandle<Api> {
 export class ModelWorker {
   readonly #handle: WorkerHandle<ModelWorkerApi>;
   /** Set once a load succeeds: failures after it name the model and its provider. */
-  #loaded: { name: string | null; provider: ProviderId } | null = null;
+  #loaded: { name: string | null; provider: ProviderId; info: ModelInfo } | null = null;
   constructor(readonly role: ModelRole) {
     const worker = new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: `${role}-model` });
     const other = role === 'float' ? 'quantized' : 'float';
@@ -90,10 +92,13 @@ export class ModelWorker {
     this.#loaded = null;
     assertMemoryFits([{ label: 'The model', bytes: modelBytes.length }], readDeviceMemory());
     const loaded = await this.#handle.call(this.#handle.remote.load(Comlink.transfer(modelBytes, [modelBytes.buffer as ArrayBuffer]), provider, numThreads, options));
-    this.#loaded = { name: options.modelName ?? null, provider: loaded.provider.actual };
+    this.#loaded = { name: options.modelName ?? null, provider: loaded.provider.actual, info: loaded.info };
     return loaded;
   }
-  setInputShape(dims: number[]): Promise<void> {
+  /** Fixes the per-sample input shape; a model with inputs the run cannot feed is refused here, named (after the twin check). */
+  async setInputShape(dims: number[]): Promise<void> {
+    const problem = this.#loaded ? inputProblem(this.#loaded.info) : null;
+    if (problem) throw new QuantLensError(problem.code, `${this.#subject()}: ${problem.message}`, problem.hint);
     return this.#handle.call(this.#handle.remote.setInputShape(dims));
   }
   /** The core's view of this worker: inputs transferred in, scores transferred back; failures name the model. */

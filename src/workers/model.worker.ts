@@ -11,7 +11,7 @@ import { staticShapeOverrides, type ProviderId, type WebnnOptions } from '../cor
 import type { ChunkOutput, ModelRunner } from '../core/eval/evaluate.ts';
 import type { PreprocessedTensorData } from '../core/preprocess/spec.ts';
 import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
-import { assertLoadable } from '../core/onnx/loadable.ts';
+import { externalDataProblem } from '../core/onnx/loadable.ts';
 import { runOnce } from '../runtime/dry-run.ts';
 import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 
@@ -59,7 +59,8 @@ const api = {
       session = null;
       runner = null;
       const info = readModelInfo(modelBytes); // a clear 'not an ONNX model' before the engine's own message
-      assertLoadable(info); // weights in files not given, inputs the run cannot feed: said before the engine's own message
+      const missingData = externalDataProblem(info); // weights in files not given: said before the engine's own message
+      if (missingData) throw missingData;
       const freeDimensionOverrides = options.inputDims ? staticShapeOverrides(info.inputs[0], options.inputDims) : undefined;
       const opened = await openSession(modelBytes, { provider, numThreads, webnn: options.webnn, freeDimensionOverrides });
       session = opened;

@@ -14,29 +14,28 @@ const ENGINE_DOMAINS = new Set(['ai.onnx.ml', 'com.microsoft', 'com.microsoft.nc
 /** The newest default-domain opset onnxruntime-web 1.30 accepts (ORT's own error names it: "till opset 26"). */
 export const ENGINE_MAX_OPSET = 26;
 
-/** Faults that stop the model from loading at all, as QuantLensErrors (empty: nothing found). */
+/** Faults that stop the model from loading or running at all, as QuantLensErrors (empty: nothing found). */
 export function loadProblems(info: ModelInfo): QuantLensError[] {
-  const problems: QuantLensError[] = [];
-  const missing = missingExternalData(info.externalData, []);
-  if (missing) problems.push(missing);
-  if (info.inputs.length !== 1) {
-    const shown = info.inputs.slice(0, 4).map((i) => `'${i.name}' ${formatShape(i.shape)}`).join(', ');
-    const more = info.inputs.length > 4 ? ', …' : '';
-    problems.push(new QuantLensError(
-      'model-mismatch',
-      info.inputs.length === 0
-        ? 'The model has no input: QuantLens feeds one input, the preprocessed sample.'
-        : `The model has ${info.inputs.length} inputs (${shown}${more}); QuantLens feeds one input, the preprocessed sample, and has nothing to give the others.`,
-      'Give a model with a single input tensor (export it with the other inputs folded in as constants).',
-    ));
-  }
-  return problems;
+  return [externalDataProblem(info), inputProblem(info)].filter((p): p is QuantLensError => p !== null);
 }
 
-/** Throws the first load problem, if any. */
-export function assertLoadable(info: ModelInfo): void {
-  const [first] = loadProblems(info);
-  if (first) throw first;
+/** Weights kept in data files that did not come with the model (the engine would fail on them). */
+export function externalDataProblem(info: ModelInfo): QuantLensError | null {
+  return missingExternalData(info.externalData, []);
+}
+
+/** Inputs the run has nothing to feed: it feeds exactly one, the preprocessed sample. */
+export function inputProblem(info: ModelInfo): QuantLensError | null {
+  if (info.inputs.length === 1) return null;
+  const shown = info.inputs.slice(0, 4).map((i) => `'${i.name}' ${formatShape(i.shape)}`).join(', ');
+  const more = info.inputs.length > 4 ? ', …' : '';
+  return new QuantLensError(
+    'model-mismatch',
+    info.inputs.length === 0
+      ? 'The model has no input: QuantLens feeds one input, the preprocessed sample.'
+      : `The model has ${info.inputs.length} inputs (${shown}${more}); QuantLens feeds one input, the preprocessed sample, and has nothing to give the others.`,
+    'Give a model with a single input tensor (export it with the other inputs folded in as constants).',
+  );
 }
 
 /**
