@@ -48,13 +48,13 @@ export function withCustomOperator(modelBytes: Uint8Array, domain = 'com.example
  * adds 0 × its sum to the output: 4 KB on an all-zero input (the load's trial run passes), 8 GiB on
  * a real digit (max 1), more than wasm32 can address, so the first real sample fails.
  */
-export function withMemoryBlowUp(modelBytes: Uint8Array): Uint8Array {
+export function withMemoryBlowUp(modelBytes: Uint8Array, scale = 2 ** 21): Uint8Array {
   const model = parseModel(modelBytes);
   const graph = model.graph!;
   const input = graph.input[0].name;
   const output = rerouteOutput(model);
   graph.initializer.push(
-    encodeTensor('blowup_scale', DataType.FLOAT, [], new Float32Array([2 ** 21])),
+    encodeTensor('blowup_scale', DataType.FLOAT, [], new Float32Array([scale])),
     encodeTensor('blowup_one', DataType.FLOAT, [], new Float32Array([1])),
     encodeTensor('blowup_zero', DataType.FLOAT, [], new Float32Array([0])),
     encodeTensor('blowup_lead', DataType.INT64, [3], new BigInt64Array([1n, 1n, 1024n])),
