@@ -3,7 +3,9 @@
  * preprocessing fits the input, outputs fit the task), the same evaluation loop and task
  * accumulators (src/core), the same result document, report and verdict; the exit code is the verdict.
  */
-import { basename } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { canonicalJson, preprocessFingerprint, sha256Hex } from '../core/data/fingerprint.ts';
 import type { DatasetSample, SampleFailure } from '../core/data/dataset.ts';
@@ -11,6 +13,7 @@ import { QuantLensError } from '../core/errors.ts';
 import { evaluatePair, type EvaluationOutcome, type PreparedChunk } from '../core/eval/evaluate.ts';
 import { compareTwins } from '../core/onnx/twins.ts';
 import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
+import { bundleModel, type DataFile } from '../core/onnx/bundle.ts';
 import { checkSpecAgainstInput, describeSpec, tensorShape } from '../core/preprocess/index.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { documentVerdict, toResultDocument, type ModelRecord, type ResultDocument } from '../core/report/index.ts';
@@ -119,16 +122,46 @@ interface ReadModel {
 }
 
 async function readModel(path: string, role: 'float' | 'quantized'): Promise<ReadModel> {
-  const bytes = readWholeFile(path, `${role} model`);
+  let bytes = readWholeFile(path, `${role} model`);
   const name = basename(path);
   let info: ModelInfo;
   try {
     info = readModelInfo(bytes);
+    // Weights in external data files: read from next to the model (where the exporter wrote them) and copied in.
+    if (info.externalData.length > 0) ({ bytes, info } = await withExternalData(path, bytes, info));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new QuantLensError(error instanceof QuantLensError ? error.code : 'model-unreadable', `The ${role} model '${path}': ${message}`, error instanceof QuantLensError ? error.hint : 'Give an .onnx model file.', { cause: error });
   }
   return { name, bytes, info, sha256: await sha256Hex(bytes) };
+}
+
+/** The model with its external data files (found next to it, under the names it gives) copied in. */
+async function withExternalData(path: string, bytes: Uint8Array, info: ModelInfo): Promise<{ bytes: Uint8Array; info: ModelInfo }> {
+  const folder = dirname(resolve(path));
+  const found = info.externalData.map((needed) => ({ needed, full: resolve(folder, needed.location) }))
+    .filter(({ full }) => full.startsWith(folder + sep) && existsSync(full)); // never outside the model's folder
+  const missing = info.externalData.filter((needed) => !found.some((f) => f.needed === needed));
+  if (missing.length > 0) {
+    const names = missing.map((f) => `'${f.location}'`).join(', ');
+    throw new QuantLensError('external-data-missing', `It keeps its weights in ${names}, not found next to it.`, 'Keep the data files the exporter wrote in the folder of the .onnx file, under the names the model gives.');
+  }
+  const files: DataFile[] = found.map(({ needed, full }) => ({
+    name: needed.fileName,
+    size: statSync(full).size,
+    read: async (offset, length) => {
+      const handle = await open(full, 'r');
+      try {
+        const chunk = new Uint8Array(length);
+        await handle.read(chunk, 0, length, offset);
+        return chunk;
+      } finally {
+        await handle.close();
+      }
+    },
+  }));
+  const bundled = await bundleModel(bytes, files);
+  return { bytes: bundled.bytes ?? bytes, info: bundled.info };
 }
 
 /** Ground truth the task needs: boxes for detection, masks for segmentation, labels otherwise. */
@@ -151,7 +184,9 @@ async function evaluate(engine: Engine, floatBytes: Uint8Array, quantizedBytes: 
       if (o.status === 'rejected') {
         const role = i === 0 ? 'float' : 'quantized';
         const message = o.reason instanceof Error ? o.reason.message : String(o.reason);
-        throw new QuantLensError('session-failed', `The ${role} model '${basename(i === 0 ? request.floatPath : request.quantizedPath)}' could not be loaded by ${engine.name}: ${message}`, 'Check that the model runs in ONNX Runtime (opset and operators supported).', { cause: o.reason });
+        // The engine's own explanation (operator, opset, memory) keeps its code and next step.
+        const known = o.reason instanceof QuantLensError && o.reason.code !== 'session-failed' ? o.reason : null;
+        throw new QuantLensError(known?.code ?? 'session-failed', `The ${role} model '${basename(i === 0 ? request.floatPath : request.quantizedPath)}' could not be loaded by ${engine.name}: ${message}`, known?.hint ?? 'Check that the model runs in ONNX Runtime (opset and operators supported).', { cause: o.reason });
       }
     });
     const progress = progressReporter(request.progress, io.stderr);

@@ -6,6 +6,16 @@ export type ErrorCode =
   | 'not-onnx'
   | 'model-unreadable'
   | 'model-mismatch'
+  /** The model keeps weights in external data files that were not given (or do not match). */
+  | 'external-data-missing'
+  /** The engine has no kernel for an operator or opset of the model. */
+  | 'operator-unsupported'
+  /** Loading the model would need more memory than the engine or the device has. */
+  | 'model-too-large'
+  /** A run needed more memory than the engine could give. */
+  | 'out-of-memory'
+  /** The input the run feeds does not fit the shapes inside the model. */
+  | 'shape-mismatch'
   | 'preprocess-mismatch'
   | 'image-undecodable'
   | 'dataset-empty'

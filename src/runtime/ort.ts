@@ -7,6 +7,7 @@ import type * as Ort from 'onnxruntime-web';
 import { QuantLensError } from '../core/errors.ts';
 import { providerById, REFERENCE_PROVIDER, type ProviderDescriptor, type ProviderId, type WebnnOptions } from '../core/providers/table.ts';
 import { parseOpCoverage, type OpCoverage } from '../core/providers/coverage.ts';
+import { explainEngineError } from '../core/providers/engine-errors.ts';
 import { toFloat16Model } from '../core/providers/fp16.ts';
 import type { ModelInputInfo } from '../core/preprocess/spec.ts';
 import { OrtLogTap } from './ort-log.ts';
@@ -58,6 +59,15 @@ export interface ModelSession {
 }
 
 const builds = new Map<string, Promise<OrtModule>>();
+// ORT keeps a wasm instance's last error in one place: two sessions created at once (the Node host
+// opens both models together) lose each other's message ("ERROR_CODE: 0, ERROR_MESSAGE:" and
+// nothing), so creations in this thread take turns. In the browser each worker holds one model.
+let creating: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const next = creating.then(work, work);
+  creating = next.catch(() => undefined);
+  return next;
+}
 let logTap: OrtLogTap | null = null;
 
 function loadBuild(build: 'wasm' | 'webgpu', numThreads: number): Promise<OrtModule> {
@@ -81,11 +91,11 @@ export async function openSession(modelBytes: Uint8Array, options: SessionOption
     return await createOn(modelBytes, options.provider, options, { requested: options.provider, actual: options.provider });
   } catch (error) {
     if (options.provider === REFERENCE_PROVIDER || options.fallbackToReference === false) throw sessionError(error, options.provider);
-    const reason = `${providerById(options.provider).label} could not run this model: ${errorText(error)}`;
+    const reason = sessionError(error, options.provider).message;
     try {
       return await createOn(modelBytes, REFERENCE_PROVIDER, options, { requested: options.provider, actual: REFERENCE_PROVIDER, fallbackReason: reason });
     } catch (fallbackError) {
-      throw sessionError(fallbackError, REFERENCE_PROVIDER);
+      throw sessionError(fallbackError, REFERENCE_PROVIDER, reason);
     }
   }
 }
@@ -100,12 +110,12 @@ async function createOn(bytes: Uint8Array, id: ProviderId, options: SessionOptio
   const create = async (logSeverityLevel: 0 | 3) => {
     const device = descriptor.ortName === 'webnn' ? await webnnDevice(descriptor, webnn) : null;
     try {
-      const session = await ort.InferenceSession.create(modelBytes, {
+      const session = await oneAtATime(() => ort.InferenceSession.create(modelBytes, {
         executionProviders: [device?.provider ?? descriptor.ortName],
         graphOptimizationLevel: 'all',
         logSeverityLevel, // 0 only to read op coverage from ORT's own log (see ort-log.ts)
         ...(descriptor.needsStaticShapes && options.freeDimensionOverrides ? { freeDimensionOverrides: options.freeDimensionOverrides } : {}),
-      });
+      }));
       return { session, lost: device?.lost ?? (descriptor.ortName === 'webgpu' ? webgpuLost(ort) : undefined), destroy: device?.destroy };
     } catch (error) {
       device?.destroy();
@@ -210,12 +220,11 @@ function toFloat32(data: Ort.Tensor['data'], name: string): Float32Array {
   return Float32Array.from(data as ArrayLike<number | bigint>, Number);
 }
 
-function sessionError(error: unknown, id: ProviderId): QuantLensError {
-  const text = errorText(error);
-  if (/protobuf|parse|invalid model|Failed to load model/i.test(text)) {
-    return new QuantLensError('model-unreadable', `onnxruntime-web could not load this model: ${text}`, 'Check that the file is a complete ONNX model (not truncated, no external data file needed).', { cause: error });
-  }
-  return new QuantLensError('session-failed', `The model could not be started on ${providerById(id).label}: ${text}`, 'Try another execution provider, or check that the model uses operators onnxruntime-web supports.', { cause: error });
+/** The engine's error as a QuantLensError that names the operator, opset or file and says what to do. */
+function sessionError(error: unknown, id: ProviderId, earlier?: string): QuantLensError {
+  const explained = explainEngineError(errorText(error), { provider: providerById(id).label, stage: 'load' });
+  const message = earlier ? `${explained.message} (Tried first: ${earlier})` : explained.message;
+  return new QuantLensError(explained.code, message, explained.hint, { cause: error });
 }
 
 function errorText(error: unknown): string {

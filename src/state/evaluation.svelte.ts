@@ -102,7 +102,7 @@ export class Evaluation {
         const selection = selectProvider(config.providers[role], probes);
         const bytes = new Uint8Array(await source.blob.arrayBuffer());
         // WebNN options ride along; the input shape pins symbolic dims for providers that need static shapes.
-        const options = { webnn: selection.webnn, inputDims: tensorShape(config.spec, 1) };
+        const options = { webnn: selection.webnn, inputDims: tensorShape(config.spec, 1), modelName: source.name };
         const loaded = await workers[role].load(bytes, selection.chosen, threads, options).catch((error: unknown) => {
           throw withModelName(error, role, source.name);
         });

@@ -3,7 +3,9 @@
  * twin check, how each node is quantized, and the input-range check against a few samples of the
  * dataset preprocessed with the current spec. A newer check supersedes an older one.
  */
-import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { checkMemory, TOO_LARGE_HINT } from '../core/providers/memory.ts';
+import { readDeviceMemory } from '../workers/device-limits.ts';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { AnalysisWorker, type PreflightResult } from '../workers/analysis-client.ts';
@@ -22,6 +24,8 @@ export class Preflight {
   result = $state.raw<PreflightResult | null>(null);
   error = $state.raw<ErrorInfo | null>(null);
   busy = $state(false);
+  /** Memory cautions for this pair on this device (core/providers/memory.ts); reasons to stop come as `error`. */
+  memoryWarnings = $state.raw<string[]>([]);
   #generation = 0;
   /** One worker per check, ended when it answers: it received both models whole (see check). */
   #workers: AnalysisWorker[] = [];
@@ -44,6 +48,10 @@ export class Preflight {
     const worker = new AnalysisWorker();
     this.#workers.push(worker);
     try {
+      // From the files' sizes, before reading them: a pair the device cannot hold is said, not attempted.
+      const memory = checkMemory([{ label: 'The float model', bytes: input.floatModel.size }, { label: 'The quantized model', bytes: input.quantizedModel.size }], readDeviceMemory());
+      if (memory.problems.length > 0) throw new QuantLensError('model-too-large', memory.problems.join(' '), TOO_LARGE_HINT);
+      if (generation === this.#generation) this.memoryWarnings = memory.warnings;
       const [floatBytes, quantizedBytes] = await Promise.all([input.floatModel.arrayBuffer(), input.quantizedModel.arrayBuffer()]);
       const source = input.dataset && input.spec ? { datasetId: input.dataset.id, spec: $state.snapshot(input.spec), count: PREFLIGHT_SAMPLES } : null;
       const result = await worker.preflight(new Uint8Array(floatBytes), new Uint8Array(quantizedBytes), source);
@@ -51,6 +59,7 @@ export class Preflight {
     } catch (error) {
       if (generation === this.#generation) {
         this.result = null;
+        this.memoryWarnings = [];
         this.error = toErrorInfo(error);
       }
     } finally {
@@ -64,7 +73,7 @@ export class Preflight {
   clear(): void {
     this.#cancelTimer();
     this.#generation++;
-    Object.assign(this, { result: null, error: null, busy: false });
+    Object.assign(this, { result: null, error: null, busy: false, memoryWarnings: [] });
   }
 
   #cancelTimer(): void {

@@ -2,7 +2,9 @@
  * What the user has set up: stored datasets, the picked model pair, preprocessing and providers.
  * The run itself lives in Evaluation.
  */
-import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { assertMemoryFits } from '../core/providers/memory.ts';
+import { readDeviceMemory } from '../workers/device-limits.ts';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import type { TaskSettings } from '../core/tasks/types.ts';
@@ -22,6 +24,8 @@ export interface PickedModel {
   info: ModelInfo | null;
   /** Why this file cannot be used, in plain words. */
   problem: string | null;
+  /** The data files whose weights were copied into the model (external data), by name. */
+  dataFiles: string[];
 }
 
 export class Workbench {
@@ -46,7 +50,7 @@ export class Workbench {
   matchingFieldSamples = $state.raw<DatasetSummary | null>(null);
   /** Whether a run of the selected dataset also evaluates those field samples, as their own segment. */
   includeFieldSamples = $state(false);
-  picked = $state.raw<Record<ModelRole, PickedModel>>({ float: { info: null, problem: null }, quantized: { info: null, problem: null } });
+  picked = $state.raw<Record<ModelRole, PickedModel>>({ float: { info: null, problem: null, dataFiles: [] }, quantized: { info: null, problem: null, dataFiles: [] } });
 
   readonly selectedDataset = $derived(this.datasets.find((d) => d.id === this.selectedDatasetId) ?? null);
 
@@ -135,21 +139,38 @@ export class Workbench {
     return exported;
   }
 
-  /** Checks a picked file right away (off the main thread) and suggests preprocessing from the float model. */
-  async pickModel(role: ModelRole, file: File): Promise<void> {
+  /**
+   * Checks a picked model right away (off the main thread) and suggests preprocessing from the float
+   * model. `files` may hold the .onnx with the data files it keeps its weights in: they are copied
+   * into one self-contained model. Too large for the engine or the device: refused from the files'
+   * sizes, before a byte is read.
+   */
+  async pickModel(role: ModelRole, files: File | readonly File[]): Promise<void> {
     this.models = { ...this.models, [role]: null };
+    const list = Array.isArray(files) ? files : [files as File];
+    const onnx = list.filter((f) => /\.onnx$/i.test(f.name));
+    const modelFile = onnx.length === 1 ? onnx[0] : list.length === 1 ? list[0] : null;
     let picked: PickedModel;
     // A worker per pick, ended right after: it received the whole file, and an idle worker kept that copy until
     // its next GC (in issue 10's load test a 200 MB model's copy was still there during the run).
     const inspector = new DataWorker();
     try {
-      const info = await inspector.inspectModel(new Uint8Array(await file.arrayBuffer()));
-      picked = { info, problem: null };
-      this.models = { ...this.models, [role]: { name: file.name, blob: file } satisfies ModelSource };
-      if (role === 'float' && info.inputs[0]) this.spec = suggestSpec(info.inputs[0]);
+      if (!modelFile) {
+        throw new QuantLensError('invalid-input', onnx.length > 1 ? `${onnx.length} .onnx files were picked together.` : 'None of the picked files is an .onnx model.', 'Pick one .onnx model, with its data files if it has any.');
+      }
+      const dataFiles = list.filter((f) => f !== modelFile);
+      const bytes = list.reduce((n, f) => n + f.size, 0);
+      const other = this.models[role === 'float' ? 'quantized' : 'float'];
+      const footprints = [{ label: 'This model', bytes }, ...(other ? [{ label: `The other model '${other.name}'`, bytes: other.blob.size }] : [])];
+      assertMemoryFits(footprints, readDeviceMemory());
+      const opened = await inspector.openModel(modelFile, dataFiles);
+      picked = { info: opened.info, problem: null, dataFiles: opened.dataFiles };
+      const blob = opened.bytes ? new Blob([opened.bytes as Uint8Array<ArrayBuffer>]) : modelFile;
+      this.models = { ...this.models, [role]: { name: modelFile.name, blob } satisfies ModelSource };
+      if (role === 'float' && opened.info.inputs[0]) this.spec = suggestSpec(opened.info.inputs[0]);
     } catch (error) {
       const { message, hint } = toErrorInfo(error);
-      picked = { info: null, problem: `'${file.name}': ${message} ${hint}` };
+      picked = { info: null, problem: `${modelFile ? `'${modelFile.name}': ` : ''}${message} ${hint}`, dataFiles: [] };
     } finally {
       inspector.terminate();
     }

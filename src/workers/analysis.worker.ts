@@ -19,6 +19,7 @@ import type { ModelProto } from '../core/onnx/gen/onnx_pb.ts';
 import { modelInfoOf } from '../core/onnx/info.ts';
 import { parseModel } from '../core/onnx/model.ts';
 import { compareTwins, type TwinDifference } from '../core/onnx/twins.ts';
+import { loadProblems, operatorWarnings } from '../core/onnx/loadable.ts';
 import { tensorShape, type PreprocessSpec } from '../core/preprocess/index.ts';
 import { openSession, type ModelSession } from '../runtime/ort.ts';
 import { readSamples } from '../storage/db.ts';
@@ -33,6 +34,8 @@ export interface PreflightResult {
   report: PreflightReport;
   twinDifferences: TwinDifference[];
   sampledInputs: number;
+  /** What will stop a model from loading, or is known to fail on the engine, read from the models (core/onnx/loadable.ts). */
+  modelFaults: string[];
 }
 
 /** Where the test samples come from: the first `count` of a stored dataset, preprocessed by `spec`. */
@@ -164,14 +167,17 @@ const api = {
     answer(async (): Promise<PreflightResult> => {
       const floatProto = parseModel(floatBytes);
       const quantizedProto = parseModel(quantizedBytes);
-      const twinDifferences = compareTwins(modelInfoOf(floatProto), modelInfoOf(quantizedProto));
+      const infos = { float: modelInfoOf(floatProto), quantized: modelInfoOf(quantizedProto) };
+      const twinDifferences = compareTwins(infos.float, infos.quantized);
+      const modelFaults = (['float', 'quantized'] as const).flatMap((role) =>
+        [...loadProblems(infos[role]).map((e) => `${e.message} ${e.hint}`), ...operatorWarnings(infos[role])].map((text) => `The ${role} model: ${text}`));
       const samples: PreparedSample[] = [];
       if (source) for await (const sample of preparedSamples(source, [])) samples.push(sample);
       const range = observedRange(samples);
-      const inputName = modelInfoOf(quantizedProto).inputs[0]?.name;
+      const inputName = infos.quantized.inputs[0]?.name;
       const observed = range && inputName ? { [inputName]: range } : {};
       const report = preflight({ proto: floatProto, byteLength: floatBytes.length }, { proto: quantizedProto, byteLength: quantizedBytes.length }, observed);
-      return { report, twinDifferences, sampledInputs: samples.length };
+      return { report, twinDifferences, sampledInputs: samples.length, modelFaults };
     }),
 
   /** Matches the tensors and opens both models, their matched tensors exposed, on wasm. */

@@ -7,7 +7,8 @@ import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { toErrorInfo } from '../core/errors.ts';
-import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
+import { bundleModel, type BundledModel } from '../core/onnx/bundle.ts';
+import { answer as answerTransferring } from './answer.ts';
 import type { Answer } from './model.worker.ts';
 import { importDataset, type ImportProgress, type ImportRequest } from '../storage/import/import.ts';
 import { backfillFingerprint, storeSplit } from '../storage/catalog.ts';
@@ -51,13 +52,16 @@ async function writeChunkLater(target: CacheTarget, chunk: PreparedChunk): Promi
 }
 
 const api = {
-  /** Reads a model's graph (inputs, outputs, format) off the main thread; the bytes are transferred. */
-  inspectModel(modelBytes: Uint8Array): Answer<ModelInfo> {
-    try {
-      return { ok: true, value: readModelInfo(modelBytes) };
-    } catch (error) {
-      return { ok: false, error: toErrorInfo(error) };
-    }
+  /**
+   * Reads a picked model off the main thread: its graph (inputs, outputs, format) and, when it keeps
+   * weights in external files, one self-contained copy made with the data files picked with it
+   * (transferred back). Files are read here, not on the main thread.
+   */
+  openModel(model: Blob, dataFiles: File[]): Promise<Answer<BundledModel>> {
+    return answerTransferring(async () => {
+      const files = dataFiles.map((file) => ({ name: file.name, size: file.size, read: async (offset: number, length: number) => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()) }));
+      return bundleModel(new Uint8Array(await model.arrayBuffer()), files);
+    }, (opened) => (opened.bytes ? [opened.bytes.buffer as ArrayBuffer] : []));
   },
 
   /** Imports a dataset (any supported format) into IndexedDB, hashing every sample here. */

@@ -11,13 +11,17 @@ import { staticShapeOverrides, type ProviderId, type WebnnOptions } from '../cor
 import type { ChunkOutput, ModelRunner } from '../core/eval/evaluate.ts';
 import type { PreprocessedTensorData } from '../core/preprocess/spec.ts';
 import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
+import { externalDataProblem } from '../core/onnx/loadable.ts';
+import { runOnce } from '../runtime/dry-run.ts';
 import { QuantLensError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 
 export interface LoadOptions {
   /** WebNN context options and FP16 execution (applied on WebNN providers only). */
   webnn?: WebnnOptions;
-  /** The per-sample input shape (batch 1): pins symbolic dims on providers that need static shapes. */
+  /** The per-sample input shape (batch 1): pins symbolic dims on providers that need static shapes, and shapes the load's trial run. */
   inputDims?: number[];
+  /** The model's file name, for messages about failures after loading (the worker is otherwise anonymous). */
+  modelName?: string;
 }
 
 export interface LoadedModel {
@@ -64,10 +68,14 @@ const api = {
       session = null;
       runner = null;
       const info = readModelInfo(modelBytes); // a clear 'not an ONNX model' before the engine's own message
+      const missingData = externalDataProblem(info); // weights in files not given: said before the engine's own message
+      if (missingData) throw missingData;
       const freeDimensionOverrides = options.inputDims ? staticShapeOverrides(info.inputs[0], options.inputDims) : undefined;
       const opened = await openSession(modelBytes, { provider, numThreads, webnn: options.webnn, freeDimensionOverrides });
       session = opened;
       freeBytes(modelBytes); // the engine holds its own copy now
+      // One sample of zeros now: layers that refuse the preprocessed shape, or a tensor too big for the engine, fail here, named.
+      if (options.inputDims) await runOnce(opened, options.inputDims);
       return { info, provider: opened.provider, numThreads, loadMs: performance.now() - started };
     }),
 

@@ -7,6 +7,7 @@ import type { ModelProto, ValueInfoProto } from './gen/onnx_pb.ts';
 import { DataType, dtypeName } from './dtypes.ts';
 import { parseModel } from './model.ts';
 import { elementCount } from './tensor.ts';
+import { externalFiles, externalTensors, type ExternalFile } from './external.ts';
 
 /** How a model is (or is not) quantized. */
 export type ModelFormat = 'float' | 'fp16' | 'qdq' | 'qoperator' | 'mixed';
@@ -27,6 +28,13 @@ export interface ModelInfo {
   /** Total number of elements in all initializers (weights, biases, scales, zero points). */
   parameterCount: number;
   format: ModelFormat;
+  /** Files the model keeps weights in (data_location EXTERNAL); empty for a self-contained model. */
+  externalData: ExternalFile[];
+  /**
+   * Operators outside the default ONNX domain, as 'domain:OpType' (main graph; calls to the model's
+   * own functions left out): com.microsoft contrib ops, ai.onnx.ml, or custom ops no engine may have.
+   */
+  nonStandardOps: string[];
 }
 
 const QDQ_OPS = new Set(['QuantizeLinear', 'DequantizeLinear']);
@@ -66,6 +74,8 @@ export function modelInfoOf(model: ModelProto): ModelInfo {
     opHistogram,
     parameterCount: (graph?.initializer ?? []).reduce((n, t) => n + elementCount(t.dims), 0),
     format: detectFormat(model),
+    externalData: externalFiles(externalTensors(model)),
+    nonStandardOps: nonStandardOps(model),
   };
 }
 
@@ -79,6 +89,16 @@ export function valueInfoToInput(valueInfo: ValueInfoProto): ModelInputInfo {
     d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : null,
   );
   return { name: valueInfo.name, dtype: dtypeName(type.value.elemType), shape };
+}
+
+function nonStandardOps(model: ModelProto): string[] {
+  const local = new Set(model.functions.map((f) => `${f.domain}:${f.name}`));
+  const ops = new Set<string>();
+  for (const node of model.graph?.node ?? []) {
+    if (node.domain === '' || node.domain === 'ai.onnx' || local.has(`${node.domain}:${node.opType}`)) continue;
+    ops.add(`${node.domain}:${node.opType}`);
+  }
+  return [...ops];
 }
 
 function detectFormat(model: ModelProto): ModelFormat {

@@ -50,9 +50,9 @@ export function decodeTensor(tensor: TensorProto): DecodedTensor {
   const label = tensor.name === '' ? 'a tensor' : `tensor '${tensor.name}'`;
   if (tensor.dataLocation === TensorProto_DataLocation.EXTERNAL || tensor.externalData.length > 0) {
     throw new QuantLensError(
-      'model-unreadable',
-      `The model keeps ${label} in an external data file, which a browser cannot open next to the model.`,
-      'Re-export the model with its weights embedded in the .onnx file (no external data).',
+      'external-data-missing',
+      `The model keeps ${label} in an external data file, which was not given with the model.`,
+      'Pick the .onnx file and its data file(s) together, or re-export the model with its weights embedded in the .onnx file.',
     );
   }
   const maker = ARRAYS[tensor.dataType as DataType];

@@ -28,6 +28,10 @@ export function checkSpecAgainstInput(spec: PreprocessSpec, input: ModelInputInf
     return problems;
   }
 
+  const batch = input.shape[0];
+  if (typeof batch === 'number' && batch !== 1) {
+    problems.push(`${subject} has a fixed batch of ${batch} ${formatDims(input.shape)}, but QuantLens runs one sample at a time (batch 1). Export the model with batch 1 or a dynamic batch dimension.`);
+  }
   const layoutProblem = checkLayout(subject, spec, input.shape);
   if (layoutProblem) {
     problems.push(layoutProblem);

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withCustomOperator, withExternalData } from '../../helpers/fault-models.ts';
 import { buildCli, FIXTURES, FLOAT, PACK, QUANTIZED, removeMade, runCli, tempDir, type CliRun } from './run-cli.ts';
 
 /** Exit 3, one line on stderr that starts with the verdict word and says what is wrong, never a stack trace. */
@@ -36,6 +37,16 @@ describe('quantlens eval on bad input: exit 3 with a clear line', () => {
     const text = join(dir, 'notes.onnx');
     writeFileSync(text, 'not a model\n');
     expectBadInput(await evalWith('--float', text, '--quantized', QUANTIZED, '--data', PACK), /The float model '.*notes\.onnx': This file is not an ONNX model \(it looks like a text file\)/);
+  });
+
+  it('a model whose weights live in an external data file that is not next to it; a custom operator', async () => {
+    const { model } = withExternalData(new Uint8Array(readFileSync(FLOAT)), 'weights/mnist.data');
+    const path = join(dir, 'external.onnx');
+    writeFileSync(path, model);
+    expectBadInput(await evalWith('--float', path, '--quantized', QUANTIZED, '--data', PACK), /The float model '.*external\.onnx': It keeps its weights in 'weights\/mnist\.data', not found next to it\./);
+    const vendor = join(dir, 'vendor.onnx');
+    writeFileSync(vendor, withCustomOperator(new Uint8Array(readFileSync(FLOAT))));
+    expectBadInput(await evalWith('--float', FLOAT, '--quantized', vendor, '--data', PACK), /This model uses com\.example\.vendor:FancyActivation, a custom operator: onnxruntime-web has no kernel for it/);
   });
 
   it('missing files and folders', async () => {

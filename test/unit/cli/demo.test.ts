@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultFacts } from '../../../src/core/eval/facts.ts';
@@ -8,6 +8,7 @@ import { readPack } from '../../../src/core/data/pack.ts';
 import { createTaskAccumulator } from '../../../src/core/tasks/index.ts';
 import { evaluateTaskInProcess } from '../../../src/runtime/in-process.ts';
 import { DEMO_FACTS_PATH, loadDemo } from '../../helpers/demo.ts';
+import { withExternalData } from '../../helpers/fault-models.ts';
 import { buildCli, damagedQuantizedModel, DEMO, FLOAT, PACK, QUANTIZED, removeMade, runCli, tempDir } from './run-cli.ts';
 
 /** The facts the browser reproduces (test/golden/demo-eval.json), read back from the CLI's result JSON. */
@@ -33,6 +34,17 @@ describe('quantlens eval on the demo pair', () => {
     cli = await buildCli();
   });
   afterAll(removeMade);
+
+  it('reads a model whose weights live in an external data file next to it, and gives the same numbers', async () => {
+    const external = withExternalData(loadDemo().floatModel, 'weights/mnist-cnn.float.onnx.data');
+    mkdirSync(join(dir, 'weights'), { recursive: true });
+    writeFileSync(join(dir, 'external.onnx'), external.model);
+    writeFileSync(join(dir, 'weights/mnist-cnn.float.onnx.data'), external.data);
+    const json = join(dir, 'external.json');
+    const run = await runCli(cli, ['eval', '--float', join(dir, 'external.onnx'), '--quantized', QUANTIZED, '--data', PACK, '--preprocess', `${DEMO}/demo.json`, '--threshold', '1', '--json', json]);
+    expect(run.code).toBe(0);
+    expect(factsOf(readDoc(json))).toEqual(JSON.parse(readFileSync(DEMO_FACTS_PATH, 'utf8')));
+  });
 
   it('gives the browser\'s numbers (golden facts), the app\'s JSON schema, a script-free HTML report and exit 0', async () => {
     const [json, report, csv] = ['out.json', 'out.html', 'out.csv'].map((f) => join(dir, f));

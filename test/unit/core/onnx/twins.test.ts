@@ -4,7 +4,7 @@ import type { ModelInfo } from '../../../../src/core/onnx/info.ts';
 import type { ModelInputInfo } from '../../../../src/core/preprocess/spec.ts';
 
 function info(inputs: ModelInputInfo[], outputs: ModelInputInfo[]): ModelInfo {
-  return { irVersion: 8, opsets: { 'ai.onnx': 13 }, producer: '', inputs, outputs, nodeCount: 0, opHistogram: {}, parameterCount: 0, format: 'float' };
+  return { irVersion: 8, opsets: { 'ai.onnx': 13 }, producer: '', inputs, outputs, nodeCount: 0, opHistogram: {}, parameterCount: 0, format: 'float', externalData: [], nonStandardOps: [] };
 }
 
 const image = (shape: ModelInputInfo['shape'], dtype = 'float32'): ModelInputInfo => ({ name: 'image', dtype, shape });

@@ -43,6 +43,14 @@ describe('checkSpecAgainstInput', () => {
     ]);
   });
 
+  it('refuses a fixed batch other than 1 (samples run one at a time), and takes batch 1 or a symbolic batch', () => {
+    expect(checkSpecAgainstInput(gray28, { ...mnist, shape: [8, 1, 28, 28] })).toEqual([
+      "The model's input 'input' has a fixed batch of 8 [8,1,28,28], but QuantLens runs one sample at a time (batch 1). Export the model with batch 1 or a dynamic batch dimension.",
+    ]);
+    expect(checkSpecAgainstInput(gray28, { ...mnist, shape: [1, 1, 28, 28] })).toEqual([]);
+    expect(checkSpecAgainstInput(gray28, { ...mnist, shape: [null, 1, 28, 28] })).toEqual([]);
+  });
+
   it('checks the element type, saying float16 is not supported yet', () => {
     expect(checkSpecAgainstInput(gray28, { ...mnist, dtype: 'float16' })).toEqual([
       "The model's input 'input' takes float16, which QuantLens does not support yet. Use a model whose input is float32.",
