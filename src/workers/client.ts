@@ -11,6 +11,7 @@ import type { ProviderId, ProbeResult } from '../core/providers/table.ts';
 import type { Answer, LoadedModel, LoadOptions, ModelWorkerApi } from './model.worker.ts';
 import type { DataWorkerApi } from './data.worker.ts';
 import type { ModelInfo } from '../core/onnx/info.ts';
+import { reportStorageProblem } from '../storage/problems.ts';
 
 export type ModelRole = 'float' | 'quantized';
 
@@ -92,6 +93,8 @@ export class DataWorker {
   constructor() {
     const worker = new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
     this.#handle = new WorkerHandle(worker, 'data');
+    // Its storage problems (a full disk while caching tensors) join this page's (storage/problems.ts).
+    void this.#handle.remote.watchStorage(Comlink.proxy(reportStorageProblem)).catch(() => undefined);
   }
   inspectModel(modelBytes: Uint8Array): Promise<ModelInfo> {
     return this.#handle.call(Promise.resolve(this.#handle.remote.inspectModel(Comlink.transfer(modelBytes, [modelBytes.buffer as ArrayBuffer]))));

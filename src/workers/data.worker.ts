@@ -6,13 +6,14 @@ import * as Comlink from 'comlink';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
-import { toErrorInfo } from '../core/errors.ts';
+import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import { readModelInfo, type ModelInfo } from '../core/onnx/info.ts';
 import type { Answer } from './model.worker.ts';
 import { importDataset, type ImportProgress, type ImportRequest } from '../storage/import/import.ts';
 import { backfillFingerprint, storeSplit } from '../storage/catalog.ts';
 import { getSample, readSamples } from '../storage/db.ts';
-import { packChunk, putTensorChunk, readTensorChunks, unpackChunk } from '../storage/tensor-cache.ts';
+import { onStorageProblem } from '../storage/problems.ts';
+import { packChunk, putTensorChunk, readTensorChunks, tensorCacheFailure, unpackChunk } from '../storage/tensor-cache.ts';
 import { prepareRows, type SampleContent } from '../storage/prepare-rows.ts';
 import { exportTensorSetNpz } from '../storage/export-npz.ts';
 import { browserDecoder } from './browser-decoder.ts';
@@ -34,6 +35,12 @@ export interface CacheTarget {
 }
 
 const api = {
+  /** Forwards this worker's storage problems (a full disk while caching tensors) to the page. */
+  watchStorage(listener: (problem: ErrorInfo) => void): void {
+    // Through Comlink each call is a message: it fails only when the page is gone, and then nobody is left to tell.
+    onStorageProblem((problem) => void Promise.resolve(listener(problem)).catch(() => undefined));
+  },
+
   /** Reads a model's graph (inputs, outputs, format) off the main thread; the bytes are transferred. */
   inspectModel(modelBytes: Uint8Array): Answer<ModelInfo> {
     try {
@@ -80,6 +87,7 @@ const api = {
     const result = await answer(async () => {
       const chunk = await prepareRows(await readSamples(datasetId, from, to), spec, content, browserDecoder);
       let cached = false;
+      // A failed write is recorded and reported by the cache itself (tensor-cache.ts); the run goes on.
       if (cache) cached = await putTensorChunk(packChunk(cache.setId, cache.chunk, chunk)).then(() => true, () => false);
       return { chunk, cached };
     });
@@ -94,7 +102,8 @@ const api = {
 
   /** A cached tensor set as a .npz (x: inputs, y: labels, index: dataset sample indices). */
   exportNpz(setId: string): Promise<Answer<{ blob: Blob; fingerprint: string; sampleCount: number }>> {
-    return answer(() => exportTensorSetNpz(setId));
+    // The export reads the tensor cache: when this worker could not write it, say why (not "not cached yet").
+    return answer(() => exportTensorSetNpz(setId, tensorCacheFailure(setId)));
   },
 };
 
