@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultFacts } from '../../src/core/eval/facts.ts';
@@ -59,6 +60,13 @@ describe('A browser crash in the middle of an operation, then a relaunch on the 
   /** The store digests before the operation under test. */
   let before: StoreDigests;
   const log: string[] = [];
+  /** Generated folders (11,000 PNGs in all), removed at the end. */
+  const generated: string[] = [];
+  const folder = (name: string, classes: number, perClass: number) => {
+    const made = generatedFolder(name, classes, perClass);
+    generated.push(join(made.root, '..'));
+    return made;
+  };
 
   beforeAll(async () => {
     server = await startPreview();
@@ -67,7 +75,7 @@ describe('A browser crash in the middle of an operation, then a relaunch on the 
   afterAll(async () => {
     await browser?.close();
     server?.stop();
-    rmSync(profile, { recursive: true, force: true });
+    for (const dir of [profile, ...generated]) rmSync(dir, { recursive: true, force: true });
     console.log(`crash tests:\n  ${log.join('\n  ')}`);
   });
 
@@ -119,7 +127,7 @@ describe('A browser crash in the middle of an operation, then a relaunch on the 
   for (const how of ['renderers', 'browser'] as const) {
     it(`an import killed half-way (${how === 'browser' ? 'the whole browser' : 'the renderer'} SIGKILLed) leaves no half dataset, and nothing earlier is touched`, async () => {
       const { page } = browser;
-      const big = generatedFolder(`crash-import-${how}`, 10, 400);
+      const big = folder(`crash-import-${how}`, 10, 400);
       await page.getByTestId('folder-input').setInputFiles(big.root);
       await expect.poll(async () => Number(/Importing… (\d+)/.exec((await page.getByTestId('import-progress').textContent().catch(() => '')) ?? '')?.[1] ?? 0), { timeout: 60_000, interval: 50 }).toBeGreaterThan(1000);
       const { seen, left } = await crashAndRelaunch(how);
@@ -138,7 +146,7 @@ describe('A browser crash in the middle of an operation, then a relaunch on the 
 
   it('the demo started while an import runs (its start-up sweep of unfinished imports) does not cut that import in half', async () => {
     const { page } = browser;
-    const big = generatedFolder('import-during-run', 10, 300);
+    const big = folder('import-during-run', 10, 300);
     await page.getByTestId('folder-input').setInputFiles(big.root);
     await expect.poll(async () => Number(/Importing… (\d+)/.exec((await page.getByTestId('import-progress').textContent().catch(() => '')) ?? '')?.[1] ?? 0), { timeout: 60_000, interval: 50 }).toBeGreaterThan(600);
     await page.getByRole('button', { name: 'Run the demo' }).click();
