@@ -8,6 +8,8 @@ import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import { QuantLensError } from '../core/errors.ts';
 import type { ImportProgress, ImportRequest, PickedFile } from '../storage/import/import.ts';
 import { datasetsWithoutFingerprint } from '../storage/db.ts';
+import { getTensorSet, tensorCacheFailure } from '../storage/tensor-cache.ts';
+import { exportBlockedBy } from '../storage/export-npz.ts';
 import { DataWorker } from '../workers/client.ts';
 import { planInputs, preparedChunks } from './pipeline.ts';
 
@@ -60,6 +62,9 @@ export async function exportPreprocessed(dataset: DatasetSummary, spec: Preproce
       }
     }
     const setId = plan.cacheSetId;
+    // Starting the set is written from this thread: a failure there is recorded here, not in the worker.
+    const startFailure = tensorCacheFailure(setId);
+    if (startFailure && !(await getTensorSet(setId))?.complete) throw exportBlockedBy(startFailure);
     return worker.request((remote) => remote.exportNpz(setId));
   });
 }

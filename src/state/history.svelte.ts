@@ -45,9 +45,9 @@ export class History {
   async importFile(file: File): Promise<void> {
     await this.#guard(async () => {
       const doc = parseResultDocument(await file.text());
+      this.opened = doc; // shown even if it cannot be kept (a full disk): the error says so
       await saveRun(doc);
       this.runs = await listRuns();
-      this.opened = doc;
     });
   }
 

@@ -19,6 +19,7 @@ import { errorFromInfo, type ModelRole } from '../workers/client.ts';
 import { QuantizeWorker, type CalibrationSummary } from '../workers/quantize-client.ts';
 import { importDataset } from './dataset-import.ts';
 import { ensureDemoDataset, fetchDemoModel, loadDemoManifest } from './demo.ts';
+import { demoFileUrl } from './checkpoint.ts';
 import type { Evaluation, ModelSource, RunConfig } from './evaluation.svelte.ts';
 
 /** What variants are made from and measured on. */
@@ -94,7 +95,8 @@ export class Variants {
       const manifest = await loadDemoManifest();
       const [testDataset, blob, calibration] = await Promise.all([ensureDemoDataset(manifest), fetchDemoModel(manifest.floatModel), ensureDemoCalibration()]);
       this.#setBase({
-        floatModel: { name: manifest.floatModel, blob }, testDataset, spec: manifest.preprocess,
+        // By URL too: a variant's resumable run then stores where the float model is, not its bytes again.
+        floatModel: { name: manifest.floatModel, blob, url: demoFileUrl(manifest.floatModel) }, testDataset, spec: manifest.preprocess,
         calibration: { datasetId: calibration.id, part: 'all', label: `${calibration.sampleCount} demo calibration digits` },
         ...(manifest.task ? { task: manifest.task } : {}),
       });

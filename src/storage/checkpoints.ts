@@ -8,7 +8,8 @@ import type { PreprocessSpec } from '../core/preprocess/spec.ts';
 import type { ProviderChoice } from '../core/providers/table.ts';
 import type { VerdictSettings } from '../core/report/index.ts';
 import type { TaskSettings } from '../core/tasks/types.ts';
-import { database, storageError, storageErrorWithEstimate } from './db.ts';
+import { database, storageErrorWithEstimate } from './db.ts';
+import { estimateStoredBytes } from './space.ts';
 
 /** A model of an interrupted run: a bundled demo file by its URL (the service worker caches it), else the file itself. */
 export interface StoredModel {
@@ -47,17 +48,17 @@ export async function saveInterruptedRun(run: InterruptedRunRecord): Promise<voi
   try {
     await (await database()).put('interruptedRuns', run);
   } catch (error) {
-    const bytes = (run.floatModel.blob?.size ?? 0) + (run.quantizedModel.blob?.size ?? 0);
-    throw await storageErrorWithEstimate(error, 'keep this run resumable', bytes);
+    throw await storageErrorWithEstimate(error, 'keep this run resumable', estimateStoredBytes(run), 'Nothing was kept of it and nothing stored before was lost; the run goes on, but cannot be resumed after a reload.');
   }
 }
 
 /** Replaces the run's checkpoint (the run row must exist: a checkpoint without it could not be resumed). */
 export async function saveCheckpoint(runId: string, checkpoint: EvaluationCheckpoint): Promise<void> {
+  const record: CheckpointRecord = { runId, savedAt: Date.now(), checkpoint };
   try {
-    await (await database()).put('runCheckpoints', { runId, savedAt: Date.now(), checkpoint });
+    await (await database()).put('runCheckpoints', record);
   } catch (error) {
-    throw storageError(error, 'save a checkpoint of this run');
+    throw await storageErrorWithEstimate(error, 'save a checkpoint of this run', estimateStoredBytes(record), 'The previous checkpoint is kept (a reload resumes from there, if there was one) and nothing stored before was lost; the run goes on.');
   }
 }
 

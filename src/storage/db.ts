@@ -12,6 +12,8 @@ import type { DuplicateGroup } from '../core/data/split.ts';
 import type { ResultDocument } from '../core/report/document.ts';
 import type { TensorChunkRecord, TensorSetRecord } from './tensor-records.ts';
 import type { CheckpointRecord, InterruptedRunRecord } from './checkpoints.ts';
+import { heldWriteLocks, releaseWriteLock, withWriteLock, writeLockName, writtenElsewhere } from './locks.ts';
+import { bytesToFree, estimateStoredBytes, megabytes, readableBytes, spaceAdvice, type Deletable } from './space.ts';
 
 /**
  * Bump when a store's shape changes, and migrate in `upgrade`.
@@ -164,6 +166,11 @@ export interface SaveOptions {
  * The summary object may be updated by the sample source while it streams (counts, skipped files).
  */
 export async function saveDataset(summary: DatasetSummary, samples: AsyncIterable<SampleRow[]> | Iterable<SampleRow[]>, options: SaveOptions = {}): Promise<DatasetSummary> {
+  // Held while it writes: a sweep meanwhile (this tab refreshing its list, another tab starting) must not take it for an abandoned import.
+  return withWriteLock('dataset', summary.id, () => writeDataset(summary, samples, options));
+}
+
+async function writeDataset(summary: DatasetSummary, samples: AsyncIterable<SampleRow[]> | Iterable<SampleRow[]>, options: SaveOptions): Promise<DatasetSummary> {
   const db = await database();
   const hashes: Uint8Array[] = [];
   const labels: number[] = [];
@@ -202,15 +209,18 @@ export async function readSamples(datasetId: string, from: number, to: number): 
   return rows.map(({ datasetId: _datasetId, ...sample }) => sample as SampleRow);
 }
 
-/** Removes what an import interrupted by a reload or a crash left behind. Call once at start-up. */
+/**
+ * Removes what an import or a tensor cache interrupted by a reload, a closed tab or a crash left
+ * behind: unfinished rows nobody is writing now (a write in progress holds its lock, see locks.ts).
+ */
 export async function sweepIncompleteImports(): Promise<number> {
   const db = await database();
-  const rows = await db.getAll('datasets');
-  const incomplete = rows.filter((row) => !row.complete);
-  for (const row of incomplete) await deleteDataset(row.id);
+  const [rows, sets, writing] = await Promise.all([db.getAll('datasets'), db.getAll('tensorSets'), heldWriteLocks()]);
+  const abandoned = rows.filter((row) => !row.complete && !writing.has(writeLockName('dataset', row.id)));
+  for (const row of abandoned) await deleteDataset(row.id);
   // Tensor sets whose run was interrupted: their chunks are partial.
-  for (const set of await db.getAll('tensorSets')) if (!set.complete) await deleteTensorSet(set.id);
-  return incomplete.length;
+  for (const set of sets) if (!set.complete && !writing.has(writeLockName('tensors', set.id))) await deleteTensorSet(set.id);
+  return abandoned.length;
 }
 
 /** One sample by its index, or undefined when the dataset (or the sample) is not in this browser. */
@@ -235,10 +245,18 @@ export async function deleteDataset(id: string): Promise<void> {
   ]);
 }
 
-/** Deletes one cached tensor set and its chunks. */
+/**
+ * Deletes one cached tensor set and its chunks (and ends this thread's write of it, if any). A set
+ * another tab is writing now is left to that tab: it completes or deletes it (or, if it dies, the sweep does).
+ */
 export async function deleteTensorSet(setId: string): Promise<void> {
-  const tx = (await database()).transaction(['tensorSets', 'tensorChunks'], 'readwrite');
-  await Promise.all([tx.objectStore('tensorSets').delete(setId), tx.objectStore('tensorChunks').delete(IDBKeyRange.bound([setId, -Infinity], [setId, Infinity])), tx.done]);
+  if (await writtenElsewhere('tensors', setId)) return;
+  try {
+    const tx = (await database()).transaction(['tensorSets', 'tensorChunks'], 'readwrite');
+    await Promise.all([tx.objectStore('tensorSets').delete(setId), tx.objectStore('tensorChunks').delete(IDBKeyRange.bound([setId, -Infinity], [setId, Infinity])), tx.done]);
+  } finally {
+    releaseWriteLock('tensors', setId);
+  }
 }
 
 export async function getCatalog(datasetId: string): Promise<DatasetCatalog | undefined> {
@@ -289,7 +307,7 @@ export async function saveRun(doc: ResultDocument): Promise<RunSummary> {
     const tx = (await database()).transaction(['runs', 'runDocuments'], 'readwrite');
     await Promise.all([tx.objectStore('runDocuments').put(doc), tx.objectStore('runs').put(summary), tx.done]);
   } catch (error) {
-    throw storageError(error, 'save this run in the history');
+    throw await storageErrorWithEstimate(error, 'save this run in the history', estimateStoredBytes(doc) + estimateStoredBytes(summary), 'Nothing stored before was lost, and the result stays on screen: download it (JSON) to keep it; it can be opened in the history later.');
   }
   return summary;
 }
@@ -347,18 +365,34 @@ export async function storageEstimate(): Promise<{ usage: number; quota: number 
   return estimate && typeof estimate.quota === 'number' ? { usage: estimate.usage ?? 0, quota: estimate.quota } : null;
 }
 
-const mb = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MB`;
+/** What the user could delete to make room: datasets, cached tensor sets, and the saved runs together. */
+export async function listDeletable(): Promise<Deletable[]> {
+  const db = await database();
+  const [datasets, sets, documents] = await Promise.all([db.getAll('datasets'), db.getAll('tensorSets'), db.getAll('runDocuments')]);
+  const items: Deletable[] = [
+    ...datasets.filter((d) => d.complete).map((d) => ({ kind: 'dataset' as const, name: d.name, bytes: d.sizeBytes })),
+    ...sets.filter((t) => t.complete).map((t) => ({ kind: 'tensors' as const, name: t.datasetName, bytes: t.sizeBytes })),
+  ];
+  if (documents.length) items.push({ kind: 'runs', name: `${documents.length} saved run${documents.length === 1 ? '' : 's'} in the history`, bytes: documents.reduce((n, d) => n + estimateStoredBytes(d), 0) });
+  return items;
+}
 
-/** storageError, with how much was needed and how much is free when the storage is full. */
-export async function storageErrorWithEstimate(error: unknown, action: string, neededBytes: number): Promise<QuantLensError> {
+/** What the message says by default: an import's write failed and was undone. */
+const IMPORT_ROLLED_BACK = 'Nothing stored before was lost; the partial import was removed.';
+
+/**
+ * storageError, with how much was needed, how much is free, and what could be deleted, when the
+ * storage is full. `outcome` says what became of the write (rolled back, and what the user keeps).
+ */
+export async function storageErrorWithEstimate(error: unknown, action: string, neededBytes: number, outcome = IMPORT_ROLLED_BACK): Promise<QuantLensError> {
   if (!isQuotaError(error)) return storageError(error, action);
-  const estimate = await storageEstimate();
+  const [estimate, deletable] = await Promise.all([storageEstimate(), listDeletable().catch(() => [])]);
   const free = estimate ? Math.max(0, estimate.quota - estimate.usage) : null;
-  const amounts = `about ${mb(neededBytes)} needed${free === null ? '' : `, ${mb(free)} free of ${mb(estimate!.quota)}`}`;
+  const amounts = `about ${readableBytes(neededBytes)} needed${free === null ? '' : `, ${megabytes(free)} free of ${megabytes(estimate!.quota)}`}`;
   return new QuantLensError(
     'quota-exceeded',
-    `The browser's storage is full: could not ${action} (${amounts}). Nothing stored before was lost; the partial import was removed.`,
-    `Free at least ${mb(Math.max(0, neededBytes - (free ?? 0)))}: delete datasets or cached tensors you no longer need (Storage, below the dataset list), or ask the browser to keep this site's data ("Keep data on this device"), then try again.`,
+    `The browser's storage is full: could not ${action} (${amounts}). ${outcome}`,
+    spaceAdvice(bytesToFree(neededBytes, free), deletable),
     { cause: error },
   );
 }

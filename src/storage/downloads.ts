@@ -87,8 +87,7 @@ async function fetchRest(url: string, record: DownloadRecord | undefined, onProg
     const start = Number(/bytes (\d+)-/.exec(response.headers.get('Content-Range') ?? '')?.[1] ?? NaN);
     if (start !== resumeAt) throw new QuantLensError('dataset-invalid', `${url}: the server resumed at byte ${start}, not ${resumeAt}.`, 'Delete the partial download and load it again.');
   } else if (response.ok) {
-    offset = 0; // the server ignored the range (or the file changed): start over
-    await db.delete('downloadParts', partRange(url));
+    offset = 0; // the server ignored the range (or the file changed): start over (the record is rewritten below, with the parts gone)
   } else {
     throw new QuantLensError('dataset-invalid', `${url} answered HTTP ${response.status} ${response.statusText}.`, 'Check the address.');
   }
@@ -103,7 +102,9 @@ async function fetchRest(url: string, record: DownloadRecord | undefined, onProg
     mime: response.headers.get('Content-Type') ?? 'application/octet-stream',
     createdAt: record?.createdAt ?? Date.now(),
   };
-  await db.put('downloads', current);
+  // One transaction: a crash must not leave the old parts under a record that starts over (or the reverse).
+  const start = db.transaction(['downloads', 'downloadParts'], 'readwrite');
+  await Promise.all([...(offset === 0 ? [start.objectStore('downloadParts').delete(partRange(url))] : []), start.objectStore('downloads').put(current), start.done]);
   onProgress({ received: offset, total, ...(offset > 0 ? { resumedAt: offset } : {}) });
   const reader = response.body!.getReader();
   let pending: Uint8Array[] = [];
@@ -116,12 +117,14 @@ async function fetchRest(url: string, record: DownloadRecord | undefined, onProg
       bytes.set(p, o);
       o += p.length;
     }
-    current = { ...current, received: current.received + pendingBytes };
+    // `current` moves on only once the part is stored: a failed write is retried (in `finally`) at the same offset.
+    const next = { ...current, received: current.received + pendingBytes };
     try {
       const tx = db.transaction(['downloads', 'downloadParts'], 'readwrite');
-      await Promise.all([tx.objectStore('downloadParts').put({ url, offset: current.received - pendingBytes, bytes: bytes.buffer }), tx.objectStore('downloads').put(current), tx.done]);
+      await Promise.all([tx.objectStore('downloadParts').put({ url, offset: current.received, bytes: bytes.buffer }), tx.objectStore('downloads').put(next), tx.done]);
+      current = next;
     } catch (error) {
-      throw await storageErrorWithEstimate(error, `keep the download of ${current.name}`, (total ?? 0) - offset);
+      throw await storageErrorWithEstimate(error, `keep the download of ${current.name}`, (total ?? 0) - offset, 'Nothing stored before was lost; what had arrived before this part is kept, and Load resumes from there once there is room.');
     }
     pending = [];
     pendingBytes = 0;

@@ -7,13 +7,19 @@ import { getTensorSet, readTensorChunks } from './tensor-cache.ts';
 
 const READ_CHUNKS = 16;
 
+/** The export is made from the tensor cache: when the cache could not be written, that is why there is no export. */
+export function exportBlockedBy(writeFailure: QuantLensError): QuantLensError {
+  return new QuantLensError(writeFailure.code, `Could not export the preprocessed set (it is made from the tensor cache): ${writeFailure.message}`, writeFailure.hint, { cause: writeFailure });
+}
+
 /**
  * x: (N, ...dims without batch) in the set's dtype; y: (N,) int64 labels (-1 = unlabelled, only when
  * the dataset is fully labelled are they all >= 0); index: (N,) int32 sample indices in the source.
  * Returns the fingerprint the imported .npz will have, so both devices can show the same one.
  */
-export async function exportTensorSetNpz(setId: string): Promise<{ blob: Blob; fingerprint: string; sampleCount: number }> {
+export async function exportTensorSetNpz(setId: string, writeFailure?: QuantLensError): Promise<{ blob: Blob; fingerprint: string; sampleCount: number }> {
   const set = await getTensorSet(setId);
+  if (!set?.complete && writeFailure) throw exportBlockedBy(writeFailure);
   if (!set?.complete) throw new QuantLensError('dataset-invalid', 'These preprocessed tensors are not cached (yet).', 'Run the models on this dataset once with these settings, then export.');
   const Typed = set.dtype === 'uint8' ? Uint8Array : set.dtype === 'int8' ? Int8Array : Float32Array;
   const sampleDims = set.dims.slice(1);

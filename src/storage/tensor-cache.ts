@@ -5,8 +5,11 @@
  */
 import type { SampleFailure } from '../core/data/dataset.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
+import { QuantLensError, toErrorInfo } from '../core/errors.ts';
 import type { InputDType, PreprocessedTensorData } from '../core/preprocess/spec.ts';
-import { database, deleteTensorSet, storageErrorWithEstimate } from './db.ts';
+import { database, deleteTensorSet, getDataset, storageErrorWithEstimate } from './db.ts';
+import { reportStorageProblem } from './problems.ts';
+import { holdWriteLock, releaseWriteLock } from './locks.ts';
 import type { TensorChunkRecord, TensorSetRecord } from './tensor-records.ts';
 
 export type { TensorChunkRecord, TensorSetRecord } from './tensor-records.ts';
@@ -26,8 +29,44 @@ export async function listTensorSets(): Promise<TensorSetRecord[]> {
 
 /** Starts a set (incomplete), replacing a stale one with the same id. */
 export async function beginTensorSet(record: Omit<TensorSetRecord, 'complete' | 'chunkCount' | 'sampleCount' | 'sizeBytes' | 'createdAt'>): Promise<void> {
-  await deleteTensorSet(record.id);
-  await (await database()).put('tensorSets', { ...record, complete: false, chunkCount: 0, sampleCount: 0, sizeBytes: 0, createdAt: Date.now() });
+  try {
+    await deleteTensorSet(record.id);
+  } catch (error) {
+    throw await cacheWriteFailed(record, error);
+  }
+  // Held until completeTensorSet or deleteTensorSet: the sweep of abandoned sets leaves this one alone.
+  if (!(await holdWriteLock('tensors', record.id))) {
+    throw new QuantLensError('storage-failed', 'Another tab is caching these tensors right now.', 'This run goes on without the cache; a later run uses the one the other tab writes.');
+  }
+  try {
+    await (await database()).put('tensorSets', { ...record, complete: false, chunkCount: 0, sampleCount: 0, sizeBytes: 0, createdAt: Date.now() });
+    failures.delete(record.id); // written this time: an earlier failure no longer explains anything
+  } catch (error) {
+    releaseWriteLock('tensors', record.id);
+    throw await cacheWriteFailed(record, error);
+  }
+}
+
+/** Why writing a set failed in this thread (the first failure per set): a run goes on without the cache, an export cannot. */
+const failures = new Map<string, QuantLensError>();
+
+export function tensorCacheFailure(setId: string): QuantLensError | undefined {
+  return failures.get(setId);
+}
+
+/** The error for a failed write to a set (the whole set's size as what was needed), recorded and reported once per set. */
+async function cacheWriteFailed(set: Pick<TensorSetRecord, 'id' | 'datasetId' | 'datasetName' | 'dtype' | 'dims'> | undefined, error: unknown, fallback = { id: '', bytes: 0 }): Promise<QuantLensError> {
+  const dataset = set ? await getDataset(set.datasetId).catch(() => undefined) : undefined;
+  const sampleBytes = set ? set.dims.reduce((a, b) => a * b, 1) * (set.dtype === 'float32' ? 4 : 1) : 0;
+  const needed = dataset && sampleBytes ? dataset.sampleCount * sampleBytes : fallback.bytes;
+  const what = set ? `the preprocessed tensors of '${set.datasetName}'` : 'the preprocessed tensors';
+  const failure = await storageErrorWithEstimate(error, `cache ${what}`, needed, 'Nothing stored before was lost, and the partial cache is removed.');
+  const id = set?.id ?? fallback.id;
+  if (!failures.has(id)) {
+    failures.set(id, failure);
+    reportStorageProblem(toErrorInfo(failure));
+  }
+  return failure;
 }
 
 /** Packs a prepared chunk into one record (the tensors are copied; the chunk stays usable). */
@@ -51,15 +90,24 @@ export async function putTensorChunk(record: TensorChunkRecord): Promise<void> {
   try {
     await (await database()).put('tensorChunks', record);
   } catch (error) {
-    throw await storageErrorWithEstimate(error, 'cache the preprocessed tensors', record.data.byteLength);
+    const set = await getTensorSet(record.setId).catch(() => undefined);
+    throw await cacheWriteFailed(set, error, { id: record.setId, bytes: record.data.byteLength });
   }
 }
 
 /** Marks a set complete: later runs read it instead of decoding. */
 export async function completeTensorSet(id: string, totals: { chunkCount: number; sampleCount: number; sizeBytes: number }): Promise<void> {
-  const db = await database();
-  const set = await db.get('tensorSets', id);
-  if (set) await db.put('tensorSets', { ...set, ...totals, complete: true });
+  try {
+    const db = await database();
+    const set = await db.get('tensorSets', id);
+    if (set) await db.put('tensorSets', { ...set, ...totals, complete: true });
+  } catch (error) {
+    // The run that wrote it must not fail for its cache: undo the set and report why instead.
+    await cacheWriteFailed(await getTensorSet(id).catch(() => undefined), error, { id, bytes: totals.sizeBytes });
+    await deleteTensorSet(id).catch(() => undefined);
+  } finally {
+    releaseWriteLock('tensors', id);
+  }
 }
 
 /** Chunk records [from, to) of a set, in one transaction. */

@@ -17,6 +17,7 @@ import type { DataWorkerApi } from './data.worker.ts';
 import type { BundledModel } from '../core/onnx/bundle.ts';
 import type { ModelInfo } from '../core/onnx/info.ts';
 import { inputProblem } from '../core/onnx/loadable.ts';
+import { reportStorageProblem } from '../storage/problems.ts';
 
 export type ModelRole = 'float' | 'quantized';
 
@@ -153,6 +154,8 @@ export class DataWorker {
   constructor() {
     const worker = new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
     this.#handle = new WorkerHandle(worker, 'data');
+    // Its storage problems (a full disk while caching tensors) join this page's (storage/problems.ts).
+    void this.#handle.remote.watchStorage(Comlink.proxy(reportStorageProblem)).catch(() => undefined);
   }
   get alive(): boolean {
     return this.#handle.alive;

@@ -6,14 +6,15 @@ import * as Comlink from 'comlink';
 import type { DatasetSummary } from '../core/data/dataset.ts';
 import type { PreparedChunk } from '../core/eval/evaluate.ts';
 import type { PreprocessSpec } from '../core/preprocess/spec.ts';
-import { toErrorInfo } from '../core/errors.ts';
+import { toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import { bundleModel, type BundledModel } from '../core/onnx/bundle.ts';
 import { answer as answerTransferring } from './answer.ts';
 import type { Answer } from './model.worker.ts';
 import { importDataset, type ImportProgress, type ImportRequest } from '../storage/import/import.ts';
 import { backfillFingerprint, storeSplit } from '../storage/catalog.ts';
 import { getSample, readSamples } from '../storage/db.ts';
-import { packChunk, putTensorChunk, readTensorChunks, unpackChunk } from '../storage/tensor-cache.ts';
+import { onStorageProblem } from '../storage/problems.ts';
+import { packChunk, putTensorChunk, readTensorChunks, tensorCacheFailure, unpackChunk } from '../storage/tensor-cache.ts';
 import { prepareRows, type SampleContent } from '../storage/prepare-rows.ts';
 import { exportTensorSetNpz } from '../storage/export-npz.ts';
 import { browserDecoder } from './browser-decoder.ts';
@@ -52,6 +53,12 @@ async function writeChunkLater(target: CacheTarget, chunk: PreparedChunk): Promi
 }
 
 const api = {
+  /** Forwards this worker's storage problems (a full disk while caching tensors) to the page. */
+  watchStorage(listener: (problem: ErrorInfo) => void): void {
+    // Through Comlink each call is a message: it fails only when the page is gone, and then nobody is left to tell.
+    onStorageProblem((problem) => void Promise.resolve(listener(problem)).catch(() => undefined));
+  },
+
   /**
    * Reads a picked model off the main thread: its graph (inputs, outputs, format) and, when it keeps
    * weights in external files, one self-contained copy made with the data files picked with it
@@ -125,7 +132,8 @@ const api = {
 
   /** A cached tensor set as a .npz (x: inputs, y: labels, index: dataset sample indices). */
   exportNpz(setId: string): Promise<Answer<{ blob: Blob; fingerprint: string; sampleCount: number }>> {
-    return answer(() => exportTensorSetNpz(setId));
+    // The export reads the tensor cache: when this worker could not write it, say why (not "not cached yet").
+    return answer(() => exportTensorSetNpz(setId, tensorCacheFailure(setId)));
   },
 };
 

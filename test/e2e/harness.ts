@@ -3,7 +3,7 @@
  * the production build, with a fresh profile per test file so IndexedDB starts empty.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -61,30 +61,110 @@ export async function startPreview(): Promise<PreviewServer> {
 export interface Browser {
   context: BrowserContext;
   page: Page;
+  /** The profile directory (user data dir) this Chromium runs on. */
+  profile: string;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
   close(): Promise<void>;
+  /**
+   * A browser crash: SIGKILL to Chromium's whole process group (browser, storage service, renderers,
+   * GPU and network processes at once: nothing gets to flush or close). Resolves once the context is gone.
+   */
+  crash(): Promise<void>;
+  /**
+   * A renderer crash: SIGKILL to this Chromium's renderer processes (pages and their workers); the browser
+   * and its storage service live on. Resolves once every open page has crashed; returns how many were killed.
+   */
+  crashRenderers(): Promise<number>;
+}
+
+export interface OpenOptions {
+  /**
+   * Run on this profile directory instead of a fresh one (e.g. to relaunch after `crash()` and see
+   * what a real browser finds on disk). It is left in place on close: the caller removes it.
+   */
+  profileDir?: string;
+}
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** The command line; Chromium's child processes rewrite theirs into one space-separated string. */
+  cmdline: string;
+}
+
+/** Every process we can read in /proc. */
+function processes(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      // stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      found.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), cmdline });
+    } catch (error) {
+      if (!['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error; // else it ended while we looked
+    }
+  }
+  return found;
+}
+
+/** The Chromium browser process Playwright spawned (our child) for this profile, and the processes of its group. */
+function chromiumOf(profile: string): { browser: ProcessInfo; group: ProcessInfo[] } {
+  const all = processes();
+  const browser = all.find((p) => p.ppid === process.pid && ` ${p.cmdline} `.includes(` --user-data-dir=${profile} `));
+  if (!browser) throw new Error(`no Chromium browser process found for ${profile}`);
+  return { browser, group: all.filter((p) => p.pgid === browser.pgid && p.cmdline.trim() !== '') };
 }
 
 /**
- * A fresh Chromium profile (so a fresh IndexedDB) that persists across reloads within the test.
- * `contextOptions` go to Playwright's launchPersistentContext (viewport, serviceWorkers, …);
- * `executablePath` there picks another Chromium (e.g. @sparticuz/chromium's, which has WebNN).
+ * A Chromium profile (a fresh one unless `options.profileDir` names one) that persists across reloads
+ * within the test. `contextOptions` go to Playwright's launchPersistentContext (viewport,
+ * serviceWorkers, …); `executablePath` there picks another Chromium (e.g. @sparticuz/chromium's, which has WebNN).
  */
-export async function openBrowser(extraArgs: string[] = [], contextOptions: Omit<LaunchOptions, 'args'> = {}): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'quantlens-e2e-'));
+export async function openBrowser(extraArgs: string[] = [], contextOptions: Omit<LaunchOptions, 'args'> = {}, options: OpenOptions = {}): Promise<Browser> {
+  const profile = options.profileDir ?? mkdtempSync(join(tmpdir(), 'quantlens-e2e-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], viewport: { width: 1100, height: 900 }, ...contextOptions });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && errors.push(`console: ${message.text()}`));
+  const closed = new Promise<void>((resolve) => context.once('close', () => resolve()));
+  let crashed = false;
   return {
     context,
     page,
+    profile,
     errors,
     async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!crashed) await context.close();
+      if (!options.profileDir) rmSync(profile, { recursive: true, force: true });
+    },
+    async crash() {
+      // Playwright spawns the browser detached: it leads its own process group, which its children join.
+      const { browser } = chromiumOf(profile);
+      if (browser.pgid !== browser.pid) throw new Error(`Chromium ${browser.pid} does not lead its process group`);
+      crashed = true;
+      process.kill(-browser.pgid, 'SIGKILL');
+      await closed;
+      // Until every process of the group is gone (zombies have no command line), so a relaunch finds the profile free.
+      const deadline = Date.now() + 10_000;
+      while (processes().some((p) => p.pgid === browser.pgid && p.cmdline.trim() !== '') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    },
+    async crashRenderers() {
+      const renderers = chromiumOf(profile).group.filter((p) => p.cmdline.includes('--type=renderer') && !p.cmdline.includes('--top-chrome-webui'));
+      // Every open page must see its renderer die before a new page is made: else Chromium may hand
+      // the new page to the renderer being torn down ("Target crashed", or a newPage that never returns).
+      const gone = context.pages().map((p) => new Promise<void>((resolve) => {
+        p.once('crash', () => resolve());
+        p.once('close', () => resolve());
+      }));
+      for (const renderer of renderers) process.kill(renderer.pid, 'SIGKILL');
+      await Promise.all(gone);
+      return renderers.length;
     },
   };
 }
