@@ -63,6 +63,8 @@ export interface Browser {
   page: Page;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
+  /** The Chromium profile folder (its processes carry --user-data-dir=<profile>). */
+  profile: string;
   close(): Promise<void>;
 }
 
@@ -70,9 +72,10 @@ export interface Browser {
  * A fresh Chromium profile (so a fresh IndexedDB) that persists across reloads within the test.
  * `contextOptions` go to Playwright's launchPersistentContext (viewport, serviceWorkers, …);
  * `executablePath` there picks another Chromium (e.g. @sparticuz/chromium's, which has WebNN).
+ * With `profileDir`, that profile is used and kept on close (a later launch finds its IndexedDB).
  */
-export async function openBrowser(extraArgs: string[] = [], contextOptions: Omit<LaunchOptions, 'args'> = {}): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'quantlens-e2e-'));
+export async function openBrowser(extraArgs: string[] = [], contextOptions: Omit<LaunchOptions, 'args'> = {}, profileDir?: string): Promise<Browser> {
+  const profile = profileDir ?? mkdtempSync(join(tmpdir(), 'quantlens-e2e-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], viewport: { width: 1100, height: 900 }, ...contextOptions });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
@@ -82,9 +85,10 @@ export async function openBrowser(extraArgs: string[] = [], contextOptions: Omit
     context,
     page,
     errors,
+    profile,
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!profileDir) rmSync(profile, { recursive: true, force: true });
     },
   };
 }
