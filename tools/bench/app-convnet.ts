@@ -136,7 +136,7 @@ async function evaluate(page: Page, profile: string): Promise<ConvnetRun> {
 const cpu = (t: { runS: number; waitS: number }) => `${t.runS.toFixed(1)}+${t.waitS.toFixed(1)}`;
 const describe = (run: ConvnetRun) =>
   `${run.source}: click→Done ${seconds(run.clickToDoneMs)}, loop ${run.loopMs === null ? '?' : seconds(run.loopMs)}, waited for inputs ${run.inputsWaitMs === null ? '?' : seconds(run.inputsWaitMs)}; ` +
-  `CPU s run+queued: main ${run.threads.main ? cpu(run.threads.main) : '?'}, workers ${run.threads.workers.slice(0, 4).map(cpu).join(', ')}; load ${run.threads.load.map((l) => l.toFixed(1)).join('→')}`;
+  `CPU s run+queued: main ${run.threads.main ? cpu(run.threads.main) : '?'}, workers ${run.threads.workers.slice(0, 4).map(cpu).join(', ')}, other processes ${run.threads.otherProcessesS.toFixed(1)}; load ${run.threads.load.map((l) => l.toFixed(1)).join('→')}`;
 
 export async function convnetAppEvaluations(cfg: ConvnetAppConfig): Promise<ConvnetAppResults> {
   const errors: string[] = [];

@@ -113,6 +113,7 @@ try {
   const cpuOf = (runs: ConvnetRun[]) => ({
     workers: [0, 1, 2].map((i) => ({ runS: spread(runs.map((r) => r.threads.workers[i]?.runS ?? 0)), waitS: spread(runs.map((r) => r.threads.workers[i]?.waitS ?? 0)) })),
     main: { runS: spread(runs.map((r) => r.threads.main?.runS ?? 0)), waitS: spread(runs.map((r) => r.threads.main?.waitS ?? 0)) },
+    otherProcessesS: spread(runs.map((r) => r.threads.otherProcessesS)),
     wallS: spread(runs.map((r) => r.threads.wallS)),
     load: spread(runs.flatMap((r) => r.threads.load)),
   });
@@ -123,7 +124,7 @@ try {
     first: spread(convApp.first.map((r) => (r.threads.totalRunS / N) * 1000)),
     cached: spread(convApp.cached.map((r) => (r.threads.totalRunS / N) * 1000)),
   };
-  const cpuRow = (c: ReturnType<typeof cpuOf>) => `workers ${c.workers.map((w) => `${w.runS.median.toFixed(1)}+${w.waitS.median.toFixed(1)}`).join(', ')}; main ${c.main.runS.median.toFixed(1)}+${c.main.waitS.median.toFixed(1)}; of ${c.wallS.median.toFixed(1)} s (load ${c.load.median.toFixed(1)})`;
+  const cpuRow = (c: ReturnType<typeof cpuOf>) => `workers ${c.workers.map((w) => `${w.runS.median.toFixed(1)}+${w.waitS.median.toFixed(1)}`).join(', ')}; main ${c.main.runS.median.toFixed(1)}+${c.main.waitS.median.toFixed(1)}; browser's other processes ${c.otherProcessesS.median.toFixed(1)}; of ${c.wallS.median.toFixed(1)} s (load ${c.load.median.toFixed(1)})`;
   const convNodePerS = spread(convNodeEval.ms.values.map((ms) => (convNodeEval.samples / ms) * 1000));
   const sameAsBrowser = Object.entries(convNodeFacts).every(([key, value]) => convApp.facts[key as keyof typeof convNodeFacts] === value);
   const memoryOf = (samples: number, mode: MemoryRun['mode']) => convApp.memory.find((m) => m.samples === samples && m.mode === mode)?.memory;

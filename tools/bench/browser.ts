@@ -153,9 +153,15 @@ export async function deleteCachedTensors(page: Page, datasetName?: string): Pro
   } catch {
     return false;
   }
-  while ((await buttons.count()) > 0) {
+  // One click per set, then wait for its row to go: deleting a large set (10,000 × 48 KB) takes seconds,
+  // and a second click meanwhile lands on a row that the panel's refresh then removes.
+  for (let count = await buttons.count(); count > 0; count = await buttons.count()) {
     await buttons.first().click();
-    await page.waitForTimeout(200);
+    const deadline = Date.now() + 120_000;
+    while ((await buttons.count()) >= count) {
+      if (Date.now() > deadline) throw new Error(`the tensor set of ${datasetName ?? 'a dataset'} was not deleted within 120 s`);
+      await page.waitForTimeout(200);
+    }
   }
   return true;
 }

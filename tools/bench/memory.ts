@@ -48,26 +48,46 @@ export interface Span {
 
 const kb = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
 
-/** Renderer processes of the Chromium that runs with this profile (exact --user-data-dir). */
-export function rendererPids(profile: string, known: Map<number, boolean>): number[] {
+type ProcessKind = 'renderer' | 'other' | null;
+
+/** Processes of the Chromium that runs with this profile (exact --user-data-dir): its renderers, or all the others (browser, zygotes, GPU, utilities: storage, network). */
+function profilePids(profile: string, known: Map<number, ProcessKind>, kind: 'renderer' | 'other'): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    let mine = known.get(pid);
-    if (mine === undefined) {
+    let found = known.get(pid);
+    if (found === undefined) {
       try {
         // Zygote-forked children rewrite their title: one space-separated string, not NUL-separated args.
         const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
-        mine = args.includes('--type=renderer') && args.includes(`--user-data-dir=${profile}`) && !args.includes('--top-chrome-webui');
+        found = !args.includes(`--user-data-dir=${profile}`) ? null : args.includes('--type=renderer') && !args.includes('--top-chrome-webui') ? 'renderer' : 'other';
       } catch {
-        mine = false;
+        found = null;
       }
-      known.set(pid, mine);
+      known.set(pid, found);
     }
-    if (mine) pids.push(pid);
+    if (found === kind) pids.push(pid);
   }
   return pids;
+}
+
+/** Renderer processes of the Chromium that runs with this profile (the top-chrome WebUI renderer left out). */
+export function rendererPids(profile: string, known: Map<number, ProcessKind>): number[] {
+  return profilePids(profile, known, 'renderer');
+}
+
+const TICKS_PER_S = 100; // getconf CLK_TCK on Linux x86-64
+
+/** utime + stime of a whole process (its ended threads included), seconds; null when gone. */
+function processCpuS(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return null;
+  }
 }
 
 function readProcess(pid: number): { pss: number; rss: number } | null {
@@ -85,7 +105,7 @@ export class MemorySampler {
   readonly #samples: Sample[] = [];
   readonly #workers = new Map<string, string>(); // sessionId → kind
   readonly #pending = new Map<number, (value: HeapUsage | null) => void>();
-  readonly #known = new Map<number, boolean>();
+  readonly #known = new Map<number, ProcessKind>();
   readonly #seen = new Set<string>();
   #id = 0;
   #running = true;
@@ -245,6 +265,8 @@ export interface ThreadReport {
   workers: ThreadTime[];
   /** Every other thread of the profile's renderers, summed. */
   others: { runS: number; waitS: number };
+  /** CPU seconds (utime+stime, 10 ms ticks) of the profile's other processes: browser, GPU, utilities (IndexedDB lives in the storage service). */
+  otherProcessesS: number;
   /** /proc/loadavg's 1-minute load at the start and the end (2 cores here: above 2, others want the cores too). */
   load: [number, number];
 }
@@ -259,7 +281,8 @@ const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' '
 export class ThreadMeter {
   readonly #first = new Map<number, { run: number; wait: number }>();
   readonly #last = new Map<number, { pid: number; name: string; run: number; wait: number }>();
-  readonly #known = new Map<number, boolean>();
+  readonly #known = new Map<number, ProcessKind>();
+  readonly #processes = new Map<number, { first: number; last: number }>();
   #timer: ReturnType<typeof setInterval> | null = null;
   #started = 0;
   #load = 0;
@@ -267,6 +290,12 @@ export class ThreadMeter {
   constructor(private readonly profile: string, private readonly intervalMs = 200) {}
 
   #read(initial: boolean): void {
+    for (const pid of profilePids(this.profile, this.#known, 'other')) {
+      const cpu = processCpuS(pid);
+      if (cpu === null) continue;
+      const seen = this.#processes.get(pid);
+      this.#processes.set(pid, { first: seen?.first ?? (initial ? cpu : 0), last: cpu });
+    }
     for (const pid of rendererPids(this.profile, this.#known)) {
       let tids: string[];
       try {
@@ -313,6 +342,7 @@ export class ThreadMeter {
       main: mains[0] ?? null,
       workers,
       others: { runS: others.reduce((n, t) => n + t.runS, 0), waitS: others.reduce((n, t) => n + t.waitS, 0) },
+      otherProcessesS: [...this.#processes.values()].reduce((n, p) => n + p.last - p.first, 0),
       load: [this.#load, loadAverage()],
     };
   }
