@@ -61,7 +61,7 @@ export async function startPreview(): Promise<PreviewServer> {
 export interface Browser {
   context: BrowserContext;
   page: Page;
-  /** The profile directory (user data dir) this Chromium runs on. */
+  /** The Chromium profile folder (its processes carry --user-data-dir=<profile>). */
   profile: string;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];

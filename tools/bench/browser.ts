@@ -22,7 +22,16 @@ interface BenchApi {
 }
 declare const bench: BenchApi;
 
-export async function browserLimit(benchUrl: string, models: { url: string; dims: number[] }[], runs: number, reps: number, warmup: number): Promise<BrowserLimit> {
+export interface LimitPage {
+  /** `runs` batch-1 inferences in each of the given workers at once: runs / wall time of the slowest. */
+  rate(which: number[], runs: number): Promise<number>;
+  /** Its Chromium profile (for ThreadMeter). */
+  profile: string;
+  close(): Promise<void>;
+}
+
+/** The limit page with its model workers open and warmed up; stays open for repeated measurements. */
+export async function openLimitPage(benchUrl: string, models: { url: string; dims: number[] }[], warmup: number): Promise<LimitPage> {
   const browser = await openBrowser();
   try {
     const { page } = browser;
@@ -30,23 +39,41 @@ export async function browserLimit(benchUrl: string, models: { url: string; dims
     await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true);
     await page.evaluate((m) => bench.open(m), models);
     await page.evaluate((n) => bench.run([0, 1], n), warmup);
-    const rate = async (which: number[]) => {
-      const { wallMs } = await page.evaluate(([w, n]) => bench.run(w as number[], n as number), [which, runs] as const);
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+  return {
+    profile: browser.profile,
+    async rate(which, runs) {
+      const { wallMs } = await browser.page.evaluate(([w, n]) => bench.run(w as number[], n as number), [which, runs] as const);
       return (runs / wallMs) * 1000;
-    };
+    },
+    async close() {
+      const errors = browser.errors.filter((e) => !/Failed to load resource/.test(e)); // favicon
+      await browser.close();
+      if (errors.length) throw new Error(`bench page errors: ${errors.join('; ')}`);
+    },
+  };
+}
+
+export async function browserLimit(benchUrl: string, models: { url: string; dims: number[] }[], runs: number, reps: number, warmup: number): Promise<BrowserLimit> {
+  const limit = await openLimitPage(benchUrl, models, warmup);
+  let closed = false;
+  try {
     const f: number[] = [];
     const q: number[] = [];
     const p: number[] = [];
     for (let r = 0; r < reps; r++) {
-      f.push(await rate([0]));
-      q.push(await rate([1]));
-      p.push(await rate([0, 1]));
+      f.push(await limit.rate([0], runs));
+      q.push(await limit.rate([1], runs));
+      p.push(await limit.rate([0, 1], runs));
     }
-    const errors = browser.errors.filter((e) => !/Failed to load resource/.test(e)); // favicon
-    if (errors.length) throw new Error(`bench page errors: ${errors.join('; ')}`);
+    closed = true;
+    await limit.close();
     return { floatPerS: spread(f), quantizedPerS: spread(q), pairPerS: spread(p) };
   } finally {
-    await browser.close();
+    if (!closed) await limit.close().catch(() => undefined);
   }
 }
 
@@ -74,11 +101,14 @@ interface Marks {
   lastStatus?: string;
 }
 
-async function open(): Promise<Browser> {
-  const browser = await openBrowser();
+/** A browser whose pages timestamp the run status (OBSERVER); `profile` keeps one profile across launches. */
+export async function openObserved(profile?: string): Promise<Browser> {
+  const browser = await openBrowser([], {}, profile === undefined ? {} : { profileDir: profile });
   await browser.context.addInitScript(OBSERVER);
   return browser;
 }
+
+const open = () => openObserved();
 
 const marks = (page: Page) => page.evaluate(() => (globalThis as unknown as { __bench: Marks }).__bench);
 
@@ -89,39 +119,49 @@ export interface EvalRun {
   loopMs: number | null;
   /** The pipeline's own `quantlens:inputs` measure: from the first chunk asked for to the last delivered. */
   inputsMeasureMs: number | null;
+  /** Its detail's waitMs: how long the evaluation loop waited for prepared chunks. */
+  inputsWaitMs: number | null;
   source: string | null;
   status: string;
 }
 
-/** One click on "Run the demo" until its Done status. */
-async function runDemoOnce(page: Page): Promise<EvalRun> {
+/** One click on "Run the demo" (or another run button) until its Done status. */
+export async function runOnce(page: Page, button = 'Run the demo'): Promise<EvalRun> {
   const before = (await marks(page)).done.length;
   const runningBefore = (await marks(page)).running.length;
   await page.evaluate(() => performance.clearMeasures('quantlens:inputs'));
   const clicked = await page.evaluate(() => performance.now());
-  await page.getByRole('button', { name: 'Run the demo' }).click();
-  await page.waitForFunction((n) => (globalThis as unknown as { __bench: Marks }).__bench.done.length > n, before, { timeout: 180_000, polling: 50 });
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await page.waitForFunction((n) => (globalThis as unknown as { __bench: Marks }).__bench.done.length > n, before, { timeout: 600_000, polling: 50 });
   const m = await marks(page);
   const measure = await page.evaluate(() => {
     const e = performance.getEntriesByName('quantlens:inputs').at(-1) as PerformanceMeasure | undefined;
-    return e ? { ms: e.duration, source: (e.detail as { source?: string } | null)?.source ?? null } : null;
+    const detail = e?.detail as { source?: string; waitMs?: number } | null | undefined;
+    return e ? { ms: e.duration, source: detail?.source ?? null, waitMs: detail?.waitMs ?? null } : null;
   });
   const loopStart = m.running.length > runningBefore ? m.running[m.running.length - 1] : null;
-  return { clickToDoneMs: m.done[before].at - clicked, loopMs: loopStart === null ? null : m.done[before].at - loopStart, inputsMeasureMs: measure?.ms ?? null, source: measure?.source ?? null, status: m.done[before].text };
+  return { clickToDoneMs: m.done[before].at - clicked, loopMs: loopStart === null ? null : m.done[before].at - loopStart, inputsMeasureMs: measure?.ms ?? null, inputsWaitMs: measure?.waitMs ?? null, source: measure?.source ?? null, status: m.done[before].text };
 }
 
-async function deleteCachedTensors(page: Page): Promise<boolean> {
+/** Deletes the tensor sets the storage panel lists (all, or those of one dataset); false when none was listed. */
+export async function deleteCachedTensors(page: Page, datasetName?: string): Promise<boolean> {
   const storage = page.getByTestId('storage');
   if (!(await storage.evaluate((d: HTMLDetailsElement) => d.open).catch(() => false))) await storage.locator('summary').click().catch(() => undefined);
-  const buttons = page.getByRole('button', { name: /^Delete cached tensors of/ });
+  const buttons = page.getByRole('button', datasetName === undefined ? { name: /^Delete cached tensors of/ } : { name: `Delete cached tensors of ${datasetName}`, exact: true });
   try {
     await buttons.first().waitFor({ timeout: 5_000 });
   } catch {
     return false;
   }
-  while ((await buttons.count()) > 0) {
+  // One click per set, then wait for its row to go: deleting a large set (10,000 × 48 KB) takes seconds,
+  // and a second click meanwhile lands on a row that the panel's refresh then removes.
+  for (let count = await buttons.count(); count > 0; count = await buttons.count()) {
     await buttons.first().click();
-    await page.waitForTimeout(200);
+    const deadline = Date.now() + 120_000;
+    while ((await buttons.count()) >= count) {
+      if (Date.now() > deadline) throw new Error(`the tensor set of ${datasetName ?? 'a dataset'} was not deleted within 120 s`);
+      await page.waitForTimeout(200);
+    }
   }
   return true;
 }
@@ -143,7 +183,7 @@ export async function appEvaluations(appUrl: string, distDir: string, reps: numb
     await page.goto(appUrl, { waitUntil: 'networkidle' });
     await page.getByRole('button', { name: 'Run the demo' }).waitFor();
     const bundle = await initialJavaScript(page, distDir);
-    const warmup = await runDemoOnce(page);
+    const warmup = await runOnce(page);
     const first: EvalRun[] = [];
     const cached: EvalRun[] = [];
     let deleted = true;
@@ -151,8 +191,8 @@ export async function appEvaluations(appUrl: string, distDir: string, reps: numb
       // The storage panel lists tensor sets as of the page's load: reload, then delete them.
       await page.goto(appUrl, { waitUntil: 'networkidle' });
       deleted = (await deleteCachedTensors(page)) && deleted;
-      first.push(await runDemoOnce(page));
-      cached.push(await runDemoOnce(page));
+      first.push(await runOnce(page));
+      cached.push(await runOnce(page));
     }
     return { first, cached, warmupSource: warmup.source, cacheDeletedBetweenRuns: deleted, bundle, errors: browser.errors };
   } finally {

@@ -49,15 +49,17 @@ export async function nodeLimit(floatModel: Uint8Array, quantizedModel: Uint8Arr
   }
 }
 
-/** Wall time of whole in-process evaluations (session creation included, as in the CLI). */
-export async function nodeEvaluation(floatModel: Uint8Array, quantizedModel: Uint8Array, samples: readonly EncodedSample[], spec: PreprocessSpec, reps: number): Promise<{ ms: Spread; samples: number }> {
+/** Wall time of whole in-process evaluations (session creation included, as in the CLI), and the predictions checksums. */
+export async function nodeEvaluation(floatModel: Uint8Array, quantizedModel: Uint8Array, samples: readonly EncodedSample[], spec: PreprocessSpec, reps: number): Promise<{ ms: Spread; samples: number; checksums: { float: string; quantized: string } }> {
   await evaluateInProcess({ floatModel, quantizedModel, samples: samples.slice(0, 200), spec }); // warm-up
   const ms: number[] = [];
+  let checksums = { float: '', quantized: '' };
   for (let r = 0; r < reps; r++) {
     const started = performance.now();
     const outcome = await evaluateInProcess({ floatModel, quantizedModel, samples, spec });
     ms.push(performance.now() - started);
     if (!outcome.result) throw new Error('the Node evaluation produced no result');
+    checksums = { float: outcome.result.task.float.predictionsChecksum, quantized: outcome.result.task.quantized.predictionsChecksum };
   }
-  return { ms: spread(ms), samples: samples.length };
+  return { ms: spread(ms), samples: samples.length, checksums };
 }
