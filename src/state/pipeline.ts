@@ -17,8 +17,14 @@ import type { DataWorker } from '../workers/client.ts';
 import { shuffled } from '../core/stats/random.ts';
 
 export const CHUNK_SIZE = 64;
-/** Cached chunk records read per IndexedDB transaction (1,024 samples). */
-const CACHE_READ_CHUNKS = 16;
+/**
+ * Cached chunk records read per IndexedDB transaction: 16 (1,024 samples), fewer when that would be
+ * over 8 MB (one read is prefetched, so two are held: 1,024 inputs of 3x64x64 floats are 50 MB).
+ */
+export function cacheReadChunks(spec: PreprocessSpec): number {
+  const bytesPerSample = tensorShape(spec, 1).reduce((n, d) => n * d, 1) * (spec.dtype === 'float32' ? 4 : 1);
+  return Math.max(1, Math.min(16, Math.floor((8 * 1024 * 1024) / (bytesPerSample * CHUNK_SIZE))));
+}
 
 /** What a run will read, decided before it starts. */
 export interface InputPlan {
@@ -150,11 +156,12 @@ export async function* shuffledChunks(dataset: DatasetSummary, plan: InputPlan, 
 }
 
 async function* cachedChunks(setId: string, chunkCount: number, spec: PreprocessSpec, include: Uint8Array | null, dataWorker: DataWorker, signal: AbortSignal, timed: <T>(p: Promise<T>) => Promise<T>, startChunk: number): AsyncGenerator<PreparedChunk> {
-  const read = (from: number) => dataWorker.request((remote) => remote.readCached(setId, from, Math.min(chunkCount, from + CACHE_READ_CHUNKS), spec.dtype));
+  const perRead = cacheReadChunks(spec);
+  const read = (from: number) => dataWorker.request((remote) => remote.readCached(setId, from, Math.min(chunkCount, from + perRead), spec.dtype));
   let next: ReturnType<typeof read> | null = startChunk < chunkCount ? read(startChunk) : null;
-  for (let from = startChunk; next && !signal.aborted; from += CACHE_READ_CHUNKS) {
+  for (let from = startChunk; next && !signal.aborted; from += perRead) {
     const current: ReturnType<typeof read> = next;
-    next = from + CACHE_READ_CHUNKS < chunkCount ? read(from + CACHE_READ_CHUNKS) : null;
+    next = from + perRead < chunkCount ? read(from + perRead) : null;
     next?.catch(() => undefined);
     for (const chunk of await timed(current)) {
       if (signal.aborted) return;
