@@ -9,7 +9,7 @@ import { QuantLensError } from '../core/errors.ts';
 import type { ImportProgress, ImportRequest, PickedFile } from '../storage/import/import.ts';
 import { datasetsWithoutFingerprint } from '../storage/db.ts';
 import { getTensorSet, tensorCacheFailure } from '../storage/tensor-cache.ts';
-import { exportBlockedBy } from '../storage/export-npz.ts';
+import { exportBlockedBy } from '../storage/tensor-cache.ts';
 import { DataWorker } from '../workers/client.ts';
 import { planInputs, preparedChunks } from './pipeline.ts';
 

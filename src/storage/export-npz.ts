@@ -3,14 +3,9 @@ import type { TensorSample } from '../core/data/dataset.ts';
 import { datasetFingerprint, sampleHash } from '../core/data/fingerprint.ts';
 import { writeNpz } from '../core/data/formats/npz.ts';
 import { QuantLensError } from '../core/errors.ts';
-import { getTensorSet, readTensorChunks } from './tensor-cache.ts';
+import { exportBlockedBy, getTensorSet, readTensorChunks } from './tensor-cache.ts';
 
 const READ_CHUNKS = 16;
-
-/** The export is made from the tensor cache: when the cache could not be written, that is why there is no export. */
-export function exportBlockedBy(writeFailure: QuantLensError): QuantLensError {
-  return new QuantLensError(writeFailure.code, `Could not export the preprocessed set (it is made from the tensor cache): ${writeFailure.message}`, writeFailure.hint, { cause: writeFailure });
-}
 
 /**
  * x: (N, ...dims without batch) in the set's dtype; y: (N,) int64 labels (-1 = unlabelled, only when

@@ -126,3 +126,8 @@ export function unpackChunk(record: TensorChunkRecord, dtype: InputDType): Prepa
   }));
   return { samples, failures: record.failures as SampleFailure[] };
 }
+
+/** The export is made from the tensor cache: when the cache could not be written, that is why there is no export. */
+export function exportBlockedBy(writeFailure: QuantLensError): QuantLensError {
+  return new QuantLensError(writeFailure.code, `Could not export the preprocessed set (it is made from the tensor cache): ${writeFailure.message}`, writeFailure.hint, { cause: writeFailure });
+}

@@ -6,6 +6,7 @@
  */
 import { clearField } from '@bufbuild/protobuf';
 import { QuantLensError } from '../errors.ts';
+import { missingExternalData } from './external-given.ts';
 import { TensorProtoSchema, TensorProto_DataLocation, type AttributeProto, type GraphProto, type ModelProto, type TensorProto } from './gen/onnx_pb.ts';
 import { DataType } from './dtypes.ts';
 import { elementCount } from './tensor.ts';
@@ -40,7 +41,6 @@ const FIXED_SIZES: Partial<Record<number, number>> = {
   [DataType.COMPLEX64]: 8, [DataType.COMPLEX128]: 16,
 };
 
-const NOT_GIVEN_HINT = 'Pick the .onnx file and its data file(s) together (select them all in the file dialog, or drop them together).';
 
 /** Every tensor of the model stored externally: initializers, Constant values and subgraphs included. */
 export function externalTensors(model: ModelProto): ExternalTensor[] {
@@ -69,16 +69,6 @@ export function fileNameOf(location: string): string {
   return location.split(/[\\/]/).filter(Boolean).at(-1) ?? location;
 }
 
-/** The error for a model whose data files were not given, naming them; null when all are there. */
-export function missingExternalData(needed: readonly ExternalFile[], givenNames: readonly string[]): QuantLensError | null {
-  const given = new Set(givenNames);
-  const missing = needed.filter((f) => !given.has(f.fileName));
-  if (missing.length === 0) return null;
-  const names = missing.map((f) => `'${f.fileName}'`);
-  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  const which = missing.length === 1 ? 'which was' : 'which were';
-  return new QuantLensError('external-data-missing', `This model keeps its weights in ${list}, ${which} not given: pick both files.`, NOT_GIVEN_HINT);
-}
 
 /**
  * Copies every external tensor's bytes into the model (raw_data) and marks it as stored in the

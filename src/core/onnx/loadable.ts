@@ -5,7 +5,7 @@
  */
 import { QuantLensError } from '../errors.ts';
 import type { ModelInfo } from './info.ts';
-import { missingExternalData } from './external.ts';
+import { missingExternalData } from './external-given.ts';
 import { formatShape } from './twins.ts';
 
 /** Domains onnxruntime-web 1.30 has kernels for (besides the default ONNX domain). */
