@@ -167,8 +167,8 @@ describe('A browser crash in the middle of an operation, then a relaunch on the 
   it('a run killed half-way is offered after the relaunch and resumes to the golden facts; the history and cache are intact', async () => {
     const { page } = browser;
     await page.getByRole('button', { name: 'Run the demo' }).click();
+    await slowDown(page); // from the start: a demo run takes about a second
     await page.getByTestId('run-status').filter({ hasText: /Evaluated/ }).waitFor({ timeout: 60_000 });
-    await slowDown(page);
     await expect.poll(() => evaluated(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(1100);
     const { seen, left } = await crashAndRelaunch();
     expect(left.interruptedRuns).toHaveLength(1);
@@ -198,9 +198,10 @@ describe('A browser crash in the middle of an operation, then a relaunch on the 
     await expect.poll(() => page.getByTestId('variants-base').textContent(), { timeout: 60_000 }).toMatch(/calibrated on 500 demo calibration digits/);
     before = await expectConsistent(); // the calibration digits are stored now
     await page.getByTestId('variants-quantize').click();
+    // Slowed from the start: with cached inputs and a fresh variant the evaluation takes under a second.
+    await slowDown(page);
     await expect.poll(() => page.getByTestId('variants-status').getAttribute('data-phase'), { timeout: 60_000 }).toBe('evaluating');
     await page.getByTestId('run-status').filter({ hasText: /Evaluated/ }).waitFor({ timeout: 60_000 });
-    await slowDown(page);
     await expect.poll(() => evaluated(page), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(1100);
     const { seen, left } = await crashAndRelaunch();
     expect(storeProblems(left, false)).toEqual([]);
