@@ -25,7 +25,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -220,3 +221,16 @@ export async function startStaticServer(options: { headers?: Record<string, stri
     },
   };
 }
+
+/**
+ * Keeps the page's main thread busy 150 ms, then gives one turn of the event loop, forever (until the
+ * page goes away): the evaluation loop runs there, so a run slows down enough to be interrupted.
+ */
+export const slowDown = (page: Page) => page.evaluate(() => {
+  const spin = () => {
+    const end = performance.now() + 150;
+    while (performance.now() < end);
+    setTimeout(spin, 0);
+  };
+  spin();
+});

@@ -22,7 +22,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultFacts } from '../../src/core/eval/facts.ts';
 import { DEMO_FACTS_PATH, PROJECT_ROOT } from '../helpers/demo.ts';
-import { openBrowser, startPreview, type Browser, type PreviewServer } from './harness.ts';
+import { openBrowser, slowDown, startPreview, type Browser, type PreviewServer } from './harness.ts';
 import { demo, generatedFolder, tempDir } from './datasets-helpers.ts';
 import { changedStores, storeDigests, storeProblems, storeSummary, type StoreDigests, type StoreSummary } from './store-check.ts';
 
@@ -32,15 +32,6 @@ const count = async (page: Page, testId: string) => Number(await page.getByTestI
 /** Service workers blocked: the stores under test are IndexedDB's (the precache is offline.e2e.ts's business). */
 const CONTEXT = { serviceWorkers: 'block' } as const;
 
-/** Busy 150 ms, then one turn of the event loop, forever (as resume.e2e.ts: the demo is too fast to interrupt otherwise). */
-const slowDown = (page: Page) => page.evaluate(() => {
-  const spin = () => {
-    const end = performance.now() + 150;
-    while (performance.now() < end);
-    setTimeout(spin, 0);
-  };
-  spin();
-});
 
 const evaluated = async (page: Page) => Number((await page.getByTestId('run-status').textContent())?.match(/Evaluated (\d+)/)?.[1] ?? 0);
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultFacts } from '../../src/core/eval/facts.ts';
 import { DEMO_FACTS_PATH } from '../helpers/demo.ts';
 import { rawStoreCounts } from './datasets-helpers.ts';
-import { openBrowser, startPreview, type Browser, type PreviewServer } from './harness.ts';
+import { openBrowser, slowDown, startPreview, type Browser, type PreviewServer } from './harness.ts';
 import { axeViolations } from './axe.ts';
 
 // A run interrupted by a reload or a closed tab resumes from its last checkpoint in IndexedDB, skips
@@ -15,15 +15,6 @@ import { axeViolations } from './axe.ts';
 const golden = JSON.parse(readFileSync(DEMO_FACTS_PATH, 'utf8')) as ResultFacts;
 const count = async (page: Page, testId: string) => Number(await page.getByTestId(testId).getAttribute('data-count'));
 
-/** Busy 150 ms, then one turn of the event loop, forever (until the page goes away). */
-const slowDown = (page: Page) => page.evaluate(() => {
-  const spin = () => {
-    const end = performance.now() + 150;
-    while (performance.now() < end);
-    setTimeout(spin, 0);
-  };
-  spin();
-});
 
 
 /** Starts the demo slowed down and returns once it has evaluated at least `samples`. */

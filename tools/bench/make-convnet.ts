@@ -7,10 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, type NodeProto, type TensorProto } from '../../src/core/onnx/gen/onnx_pb.ts';
+import type { NodeProto, TensorProto } from '../../src/core/onnx/gen/onnx_pb.ts';
 import { serializeModel } from '../../src/core/onnx/model.ts';
-import { makeNode, makeTensorValueInfo, intAttribute, intsAttribute } from '../../src/core/onnx/builders.ts';
+import { makeModel, makeNode, makeTensorValueInfo, intAttribute, intsAttribute } from '../../src/core/onnx/builders.ts';
 import { encodeTensor } from '../../src/core/onnx/tensor.ts';
 import { DataType } from '../../src/core/onnx/dtypes.ts';
 import { planCalibration } from '../../src/core/quantize/calibration.ts';
@@ -56,20 +55,14 @@ export function convnetFloat(seed = 1): Uint8Array {
   nodes.push(makeNode('Flatten', ['gap'], ['flat'], 'flatten'));
   initializers.push(weights('fc_w', [10, 64], 64), bias('fc_b', 10));
   nodes.push(makeNode('Gemm', ['flat', 'fc_w', 'fc_b'], ['logits'], 'fc', [intAttribute('transB', 1)]));
-  const model = create(ModelProtoSchema, {
-    irVersion: 8n,
+  return serializeModel(makeModel({
     producerName: 'quantlens-bench',
-    producerVersion: '1',
-    opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: 13n })],
-    graph: create(GraphProtoSchema, {
-      name: 'bench-convnet',
-      node: nodes,
-      input: [makeTensorValueInfo('input', DataType.FLOAT, ['batch', 3, 64, 64])],
-      output: [makeTensorValueInfo('logits', DataType.FLOAT, ['batch', 10])],
-      initializer: initializers,
-    }),
-  });
-  return serializeModel(model);
+    graphName: 'bench-convnet',
+    nodes,
+    inputs: [makeTensorValueInfo('input', DataType.FLOAT, ['batch', 3, 64, 64])],
+    outputs: [makeTensorValueInfo('logits', DataType.FLOAT, ['batch', 10])],
+    initializers,
+  }));
 }
 
 export async function convnetPair(outDir = join(PROJECT_ROOT, 'bench-results/models')): Promise<{ float: string; quantized: string }> {

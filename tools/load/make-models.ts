@@ -20,10 +20,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, type NodeProto, type TensorProto } from '../../src/core/onnx/gen/onnx_pb.ts';
+import type { NodeProto, TensorProto } from '../../src/core/onnx/gen/onnx_pb.ts';
 import { parseModel, serializeModel } from '../../src/core/onnx/model.ts';
-import { makeNode, makeTensorValueInfo, intAttribute } from '../../src/core/onnx/builders.ts';
+import { makeModel, makeNode, makeTensorValueInfo, intAttribute } from '../../src/core/onnx/builders.ts';
 import { encodeTensor } from '../../src/core/onnx/tensor.ts';
 import { DataType } from '../../src/core/onnx/dtypes.ts';
 import { planCalibration } from '../../src/core/quantize/calibration.ts';
@@ -76,20 +75,14 @@ export function loadFloat(seed = 11): Uint8Array {
   nodes.push(makeNode('MatMul', ['row', 'row_proj'], ['row_logits'], 'row_matmul'));
   nodes.push(makeNode('Add', ['class_logits', 'row_logits'], ['logits'], 'logits_add'));
 
-  const model = create(ModelProtoSchema, {
-    irVersion: 8n,
+  return serializeModel(makeModel({
     producerName: 'quantlens-load',
-    producerVersion: '1',
-    opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: 13n })],
-    graph: create(GraphProtoSchema, {
-      name: 'load-table-classifier',
-      node: nodes,
-      input: [makeTensorValueInfo('input', DataType.FLOAT, ['batch', 1, 28, 28])],
-      output: [makeTensorValueInfo('logits', DataType.FLOAT, ['batch', CLASSES])],
-      initializer: initializers,
-    }),
-  });
-  return serializeModel(model);
+    graphName: 'load-table-classifier',
+    nodes,
+    inputs: [makeTensorValueInfo('input', DataType.FLOAT, ['batch', 1, 28, 28])],
+    outputs: [makeTensorValueInfo('logits', DataType.FLOAT, ['batch', CLASSES])],
+    initializers,
+  }));
 }
 
 /** Our quantizer on the Gemm and MatMul, then the table made int8 by hand (Gather → DequantizeLinear). */

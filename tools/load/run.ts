@@ -20,9 +20,8 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { PROJECT_ROOT } from '../../test/helpers/demo.ts';
-import { CHROMIUM, openBrowser, startPreview, type Browser, type PreviewServer } from '../../test/e2e/harness.ts';
+import { CHROMIUM, freePort, openBrowser, startPreview, type Browser, type PreviewServer } from '../../test/e2e/harness.ts';
 import { Cdp, type HeapUsage } from './cdp.ts';
 import { chromiumProcesses, findBrowserPid, processMemory, type ProcessMemory } from './proc.ts';
 import { makeLoadDataset } from './dataset.ts';
@@ -86,16 +85,6 @@ interface Peak {
   value: number;
   t: number;
   phase: Phase;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

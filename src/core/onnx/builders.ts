@@ -5,11 +5,15 @@ import { create } from '@bufbuild/protobuf';
 import {
   AttributeProtoSchema,
   AttributeProto_AttributeType as AttributeType,
+  GraphProtoSchema,
+  ModelProtoSchema,
   NodeProtoSchema,
+  OperatorSetIdProtoSchema,
   TensorShapeProtoSchema,
   TypeProtoSchema,
   ValueInfoProtoSchema,
   type AttributeProto,
+  type ModelProto,
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
@@ -72,6 +76,38 @@ export function makeTensorValueInfo(
   return create(ValueInfoProtoSchema, {
     name,
     type: create(TypeProtoSchema, { value: { case: 'tensorType', value: tensorType } }),
+  });
+}
+
+/** What `makeModel` builds: one graph and where it came from. */
+export interface ModelParts {
+  nodes: NodeProto[];
+  inputs: ValueInfoProto[];
+  outputs: ValueInfoProto[];
+  initializers?: TensorProto[];
+  /** Default-domain opset (13 when absent), then any others. */
+  opset?: number;
+  extraOpsets?: { domain: string; version: number }[];
+  irVersion?: number;
+  producerName: string;
+  graphName: string;
+}
+
+/** A model of a single graph (generated models: the demo's tools, the benchmark, tests). */
+export function makeModel(parts: ModelParts): ModelProto {
+  const opsets = [{ domain: '', version: parts.opset ?? 13 }, ...(parts.extraOpsets ?? [])];
+  return create(ModelProtoSchema, {
+    irVersion: BigInt(parts.irVersion ?? 8),
+    producerName: parts.producerName,
+    producerVersion: '1',
+    opsetImport: opsets.map((o) => create(OperatorSetIdProtoSchema, { domain: o.domain, version: BigInt(o.version) })),
+    graph: create(GraphProtoSchema, {
+      name: parts.graphName,
+      node: parts.nodes,
+      input: parts.inputs,
+      output: parts.outputs,
+      initializer: parts.initializers ?? [],
+    }),
   });
 }
 
